@@ -1,0 +1,15 @@
+{# The reporting month M and its boundaries, from var('month') = 'YYYY-MM'. Windows are
+   half-open (CONTRACT §3a): M is [month_start, next_month_start). #}
+
+{% macro reporting_month_start() -%}
+    cast('{{ var("month") }}-01' as date)
+{%- endmacro %}
+
+{% macro reporting_month_end() -%}
+    {# last calendar day of M #}
+    cast({{ dbt.dateadd('day', -1, kam.next_month_start()) }} as date)
+{%- endmacro %}
+
+{% macro next_month_start() -%}
+    cast({{ dbt.dateadd('month', 1, kam.reporting_month_start()) }} as date)
+{%- endmacro %}
