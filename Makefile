@@ -1,0 +1,47 @@
+# Two commands do all the set-up on a fresh machine:
+#   make demo   install, generate the sample export, run the pipeline, print where the PDFs are
+#   make test   install, run the test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test install system-deps lock lint clean
+
+demo: install
+	$(BIN)/kam demo
+
+test: install
+	$(BIN)/pytest
+
+install: system-deps $(STAMP)
+
+# Python dependencies come from the committed lock, so a fresh install is reproducible.
+$(STAMP): requirements.lock pyproject.toml
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv>=0.4"
+	$(BIN)/uv pip sync --quiet -p $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet -p $(BIN)/python --no-deps -e .
+	touch $(STAMP)
+
+# WeasyPrint needs Pango; Chinese reports need a CJK font; PDF checks use poppler-utils.
+system-deps:
+	@if ! fc-list 2>/dev/null | grep -qiE "wqy|noto (sans|serif) cjk" \
+	    || ! command -v pdftoppm >/dev/null || ! ldconfig -p | grep -q libpangoft2; then \
+	  echo "installing system packages: fonts-wqy-microhei poppler-utils libpango"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	    fonts-wqy-microhei poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fontconfig >/dev/null && \
+	  fc-cache -f >/dev/null; \
+	fi
+
+# Re-resolve the lock after changing dependencies in pyproject.toml.
+lock:
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra test -p 3.11 -o requirements.lock
+
+lint: install
+	$(BIN)/ruff check flows tests
+
+clean:
+	rm -rf output warehouse sample_export dbt_project/target dbt_project/logs .pytest_cache

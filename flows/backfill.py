@@ -1,0 +1,25 @@
+"""Backfill: one monthly run per month, in order, each as of its own month end."""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger
+
+from flows.config import RunConfig
+from flows.errors import KamError
+from flows.monthly_review import RunResult, monthly_account_review
+
+
+@flow(name="backfill-account-reviews", flow_run_name="backfill {months[0]}..{months[-1]}")
+def backfill_months(config: RunConfig, months: list[str]) -> list[RunResult]:
+    """Run the monthly review for each month; the first failure stops the backfill."""
+    logger = get_run_logger()
+    results: list[RunResult] = []
+    for month in months:
+        try:
+            results.append(monthly_account_review(config.model_copy(update={"month": month})))
+        except KamError as exc:
+            done = f"{months[0]}..{results[-1].month} done" if results else "no month done"
+            exc.message = f"backfill stopped at {month} ({done}): {exc.message}"
+            raise
+        logger.info("backfill: %s done (%d of %d)", month, len(results), len(months))
+    return results

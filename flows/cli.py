@@ -1,0 +1,220 @@
+"""`kam`: the command line. It parses options, builds a typed config and calls the flows.
+
+Exit status (CONTRACT §5): 0 success; 1 the pipeline failed; 2 bad usage; 3 a blocking
+data-quality failure (nothing published for that month).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+
+import click
+from pydantic import ValidationError
+from rich.console import Console
+
+from flows.config import RunConfig, Settings, Stage, month_range, validate_month
+from flows.errors import EXIT_PIPELINE, EXIT_USAGE, KamError
+
+console = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+
+def _fail(message: str, code: int) -> None:
+    console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    sys.exit(code)
+
+
+def reports_errors(command: Callable) -> Callable:
+    """Turn known failures into one line and the contract's exit status."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except KamError as exc:
+            _fail(exc.one_line(), exc.exit_code)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "option"
+            _fail(f"{where}: {first['msg']}", EXIT_USAGE)
+        except KeyboardInterrupt:
+            _fail("interrupted; nothing was published for the running month", EXIT_PIPELINE)
+
+    return wrapper
+
+
+def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return validate_month(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+def run_options(command: Callable) -> Callable:
+    """Options shared by `run` and `backfill`."""
+    options = [
+        click.option("--input", "input_dir", required=True,
+                     type=click.Path(exists=True, file_okay=True, path_type=Path),
+                     help="The CRM export folder (or ZIP)."),
+        click.option("--profile", default=None, help="Export profile name or path to a profile YAML (default canonical)."),
+        click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+                     help="Output folder (default output/)."),
+        click.option("--warehouse", type=click.Path(path_type=Path), default=None,
+                     help="DuckDB warehouse file (default warehouse/kam.duckdb)."),
+        click.option("--locale", type=click.Choice(["en", "zh-CN"]), default=None,
+                     help="Report language (default en; a manager's own locale wins)."),
+        click.option("--until", type=click.Choice([s.value for s in Stage]), default=None,
+                     help="Stop after this stage (default publish)."),
+        click.option("--timezone", default=None, help="IANA timezone for month boundaries (default UTC)."),
+        click.option("--reporting-currency", default=None, help="ISO 4217 reporting currency."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kam")
+def cli() -> None:
+    """kam: monthly key account reviews from CRM exports.
+
+    Extract the export, validate it with Great Expectations, build the dbt models on DuckDB,
+    render one PDF per key account plus the portfolio and data-quality reports, and publish
+    them atomically under OUT/YYYY-MM/.
+    """
+
+
+def _config(month: str | None, **flags) -> RunConfig:
+    until = flags.pop("until", None)
+    return RunConfig.from_settings(Settings(), month=month, until=Stage(until) if until else None, **flags)
+
+
+@cli.command()
+@click.option("--month", callback=_month, default=None, help="Reporting month YYYY-MM (default: last complete month).")
+@run_options
+@reports_errors
+def run(month: str | None, **flags) -> None:
+    """Run the monthly flow: extract, validate, transform, report, publish."""
+    from flows.monthly_review import monthly_account_review
+
+    result = monthly_account_review(_config(month, **flags))
+    _print_result(result)
+
+
+@cli.command()
+@click.option("--from", "first", required=True, callback=_month, help="First month YYYY-MM.")
+@click.option("--to", "last", required=True, callback=_month, help="Last month YYYY-MM.")
+@run_options
+@reports_errors
+def backfill(first: str, last: str, **flags) -> None:
+    """One monthly run per month from --from to --to, in order; stops at the first failure."""
+    from flows.backfill import backfill_months
+
+    try:
+        months = month_range(first, last)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    for result in backfill_months(_config(months[0], **flags), months):
+        _print_result(result)
+
+
+@cli.command()
+@click.option("--input", "input_dir", required=True,
+              type=click.Path(exists=True, path_type=Path), help="The CRM export folder.")
+@click.option("--profile", default=None, help="Export profile (default canonical).")
+@click.option("--month", callback=_month, default=None, help="Month whose freshness is checked (default: last complete month).")
+@click.option("--evidence", type=click.Path(path_type=Path), default=None,
+              help="Folder for the validation results and Data Docs (default: not kept).")
+@click.option("--timezone", default=None, help="IANA timezone (default UTC).")
+@reports_errors
+def validate(input_dir: Path, profile: str | None, month: str | None, evidence: Path | None,
+             timezone: str | None) -> None:
+    """Run the data-quality checks alone (exit 3 on a blocking failure)."""
+    from flows.check import check_export
+
+    config = _config(month, input_dir=input_dir, profile=profile, timezone=timezone)
+    summary = check_export(config, evidence)
+    out.print(summary)
+
+
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("sample_export"),
+              show_default=True, help="Folder to write the export into.")
+@click.option("--accounts", type=click.IntRange(1, 1_000_000), default=300, show_default=True)
+@click.option("--months", type=click.IntRange(1, 240), default=36, show_default=True)
+@click.option("--seed", type=int, default=42, show_default=True)
+@click.option("--end-month", callback=_month, default=None,
+              help="Last month with data (default: last complete month, UTC).")
+@reports_errors
+def generate(out_dir: Path, accounts: int, months: int, seed: int, end_month: str | None) -> None:
+    """Write a deterministic synthetic CRM export in the canonical layout."""
+    from flows.generate import generate_export
+
+    with console.status(f"generating {accounts} accounts x {months} months"):
+        counts = generate_export(out_dir, accounts=accounts, months=months, seed=seed,
+                                 end_month=end_month)
+    for name, rows in counts.items():
+        out.print(f"{out_dir / name}: {rows:,} rows")
+
+
+@cli.command()
+@click.option("--month", required=True, callback=_month, help="Reporting month YYYY-MM.")
+@click.option("--account", "account_id", required=True, help="The account id.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None)
+@click.option("--warehouse", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
+@click.option("--locale", type=click.Choice(["en", "zh-CN"]), default=None)
+@reports_errors
+def report(month: str, account_id: str, **flags) -> None:
+    """Re-render one account's PDF from the warehouse."""
+    from flows.rerender import rerender_account
+
+    settings = Settings()
+    path = rerender_account(
+        month=month, account_id=account_id,
+        out_dir=flags["out_dir"] or settings.out_dir,
+        warehouse=flags["warehouse"] or settings.warehouse,
+        locale=flags["locale"] or settings.locale,
+    )
+    out.print(str(path))
+
+
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("output"), show_default=True)
+@click.option("--warehouse", type=click.Path(path_type=Path), default=Path("warehouse/kam.duckdb"), show_default=True)
+@click.option("--export", "export_dir", type=click.Path(path_type=Path), default=Path("sample_export"), show_default=True)
+@click.option("--locale", type=click.Choice(["en", "zh-CN"]), default="en", show_default=True)
+@reports_errors
+def demo(out_dir: Path, warehouse: Path, export_dir: Path, locale: str) -> None:
+    """Make the sample export, run the whole pipeline on it, print where the PDFs are."""
+    from flows.demo import run_demo
+
+    result = run_demo(export_dir=export_dir, out_dir=out_dir, warehouse=warehouse, locale=locale)
+    _print_result(result)
+
+
+def _print_result(result) -> None:
+    if result.month_dir is None:
+        out.print(f"{result.month}: stopped after {result.stopped_after} (run {result.run_id}); "
+                  f"warehouse {result.warehouse}")
+        return
+    out.print(f"{result.month}: {result.accounts_reviewed} account reviews in "
+              f"{result.month_dir / 'accounts'}")
+    out.print(f"  portfolio review: {result.month_dir / 'portfolio.pdf'}")
+    out.print(f"  data quality:     {result.month_dir / 'data_quality.pdf'}")
+    out.print(f"  manifest:         {result.month_dir / 'manifest.json'}  (run {result.run_id})")
+
+
+def main() -> None:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    cli(prog_name="kam")
+
+
+if __name__ == "__main__":
+    main()

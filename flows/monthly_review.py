@@ -1,0 +1,183 @@
+"""The monthly account review flow: extract, validate, transform, report, publish.
+
+The flow only orchestrates; each task does one thing. Everything a run writes goes to a
+working copy of the warehouse and a staging folder, swapped in only after the last step.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from flows import extract as extract_step
+from flows import publish as publish_step
+from flows import transform as transform_step
+from flows.config import RunConfig, Stage
+from flows.errors import DataQualityError
+from flows.run_id import derive_run_id
+
+STAGES = list(Stage)
+
+
+@dataclass
+class RunResult:
+    month: str
+    run_id: str
+    stopped_after: str
+    month_dir: Path | None = None
+    warehouse: Path | None = None
+    validation_success: bool | None = None
+    accounts_reviewed: int = 0
+    files: list[str] = field(default_factory=list)
+
+
+def _reached(config: RunConfig, stage: Stage) -> bool:
+    """True when the run should stop after `stage`."""
+    return STAGES.index(config.until) <= STAGES.index(stage)
+
+
+@task(retries=2, retry_delay_seconds=[2, 5], cache_policy=NO_CACHE)
+def fingerprint_inputs(config: RunConfig) -> list[tuple[str, str]]:
+    """Hash the export's files (cheap: no parsing) to derive the run id."""
+    return extract_step.input_fingerprint(config.input_dir, config.profile)
+
+
+@task(retries=2, retry_delay_seconds=[2, 5], cache_policy=NO_CACHE)
+def extract(config: RunConfig, warehouse: Path, run_id: str):
+    """Land the export's files in the warehouse's `raw` schema with their load manifest."""
+    return extract_step.extract_export(
+        config.input_dir, warehouse, run_id=run_id, profile=config.profile,
+        timezone=config.timezone,
+    )
+
+
+@task(cache_policy=NO_CACHE)
+def validate(warehouse: Path, run_id: str, month: str, evidence_dir: Path):
+    """Run the expectation suites; quarantine warning rows; record every result."""
+    from flows.validate import validate_warehouse
+
+    return validate_warehouse(warehouse, run_id=run_id, month=month, evidence_dir=evidence_dir)
+
+
+@task(cache_policy=NO_CACHE)
+def transform(config: RunConfig, warehouse: Path, run_id: str, target_dir: Path):
+    """Build every dbt model, snapshot and test for the month."""
+    variables = transform_step.dbt_vars(
+        month=config.reporting_month, run_id=run_id, timezone=config.timezone,
+        reporting_currency=config.reporting_currency, report_tiers=list(config.report_tiers),
+        clv_discount_rate=config.clv_discount_rate,
+        clv_min_repeat_accounts=config.clv_min_repeat_accounts,
+    )
+    return transform_step.build_models(warehouse, variables, target_dir)
+
+
+@task(cache_policy=NO_CACHE)
+def render_reviews(config: RunConfig, warehouse: Path, run_id: str, month_dir: Path, validation):
+    """Render one PDF per key account and the portfolio review."""
+    from flows.report import DataQualityStatus, render_reports
+
+    status = DataQualityStatus.from_validation(validation, run_id=run_id)
+    return render_reports(
+        warehouse, month=config.reporting_month, out_dir=month_dir, run_id=run_id,
+        locale=config.locale, dq_status=status,
+    )
+
+
+@task(cache_policy=NO_CACHE)
+def render_data_quality(config: RunConfig, warehouse: Path, run_id: str, month_dir: Path) -> Path:
+    """Render the auditors' data-quality report."""
+    from flows.validate.dq_report import render_data_quality_pdf
+
+    out_path = month_dir / "data_quality.pdf"
+    render_data_quality_pdf(warehouse, run_id, config.reporting_month, out_path, config.locale)
+    return out_path
+
+
+@task(cache_policy=NO_CACHE)
+def record_run(config: RunConfig, warehouse: Path, run_id: str, validation_success: bool | None,
+               accounts_reviewed: int, started_at: datetime) -> None:
+    """Append the run to `audit.runs` in the working warehouse."""
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "insert into audit.runs values (?, ?, ?, ?, ?, 'success', ?, ?, ?, ?, ?)",
+            [
+                run_id, f"{config.reporting_month}-01", config.profile, str(config.input_dir),
+                json.dumps(config.fingerprint_fields(), sort_keys=True), validation_success,
+                started_at, datetime.now(), accounts_reviewed, f"stopped after {config.until.value}",
+            ],
+        )
+
+
+@task(cache_policy=NO_CACHE)
+def write_manifest(month_dir: Path, month: str, run_id: str, validation_success: bool,
+                   rendered: list) -> Path:
+    """List every file of the month with its sha256 and what it is about."""
+    described = {
+        r.path: {"kind": r.kind, "account_id": r.account_id, "manager_id": r.manager_id,
+                 "tier": r.tier, "pages": r.pages}
+        for r in rendered
+    }
+    manifest = publish_step.build_manifest(
+        month_dir, month=month, run_id=run_id, validation_success=validation_success,
+        validation_run_id=run_id, described=described,
+    )
+    return publish_step.write_manifest(month_dir, manifest)
+
+
+def _flow_run_name() -> str:
+    from prefect.runtime import flow_run
+
+    config = flow_run.parameters.get("config")
+    month = config.get("month") if isinstance(config, dict) else getattr(config, "month", None)
+    return f"review {month or 'last complete month'}"
+
+
+@flow(name="monthly-account-review", flow_run_name=_flow_run_name, log_prints=True)
+def monthly_account_review(config: RunConfig) -> RunResult:
+    """Extract, validate, transform, report and publish the key account review for a month."""
+    logger = get_run_logger()
+    started_at = datetime.now()
+    month = config.reporting_month
+    run_id = derive_run_id(fingerprint_inputs(config), config.fingerprint_fields())
+    logger.info("run %s for %s from %s", run_id, month, config.input_dir)
+    result = RunResult(month=month, run_id=run_id, stopped_after=config.until.value)
+
+    with (
+        publish_step.WorkingWarehouse(config.warehouse, run_id) as warehouse,
+        publish_step.StagedMonth(config.out_dir, month, run_id) as staged,
+    ):
+        work, month_dir = warehouse.path, staged.path
+        extract(config, work, run_id)
+        validation = None
+        if not _reached(config, Stage.extract):
+            validation = validate(work, run_id, month, month_dir)
+            result.validation_success = validation.success
+            if not validation.success:
+                rejected = staged.keep_as_rejected()
+                raise DataQualityError(
+                    validation.failure_line(),
+                    hint=f"nothing published for {month}; evidence in {rejected}",
+                )
+        if not _reached(config, Stage.validate):
+            transform(config, work, run_id, config.warehouse.parent / ".dbt_target")
+        rendered = []
+        if not _reached(config, Stage.transform):
+            rendered = render_reviews(config, work, run_id, month_dir, validation)
+            render_data_quality(config, work, run_id, month_dir)
+            result.accounts_reviewed = sum(r.kind == "account_review" for r in rendered)
+        record_run(config, work, run_id, result.validation_success,
+                   result.accounts_reviewed, started_at)
+        warehouse.commit()
+        result.warehouse = config.warehouse
+        if not _reached(config, Stage.report):
+            write_manifest(month_dir, month, run_id, bool(result.validation_success), rendered)
+            result.month_dir = staged.publish()
+            result.files = sorted(r.path for r in rendered)
+    logger.info("run %s for %s finished after %s", run_id, month, config.until.value)
+    return result

@@ -1,0 +1,102 @@
+"""Build the dbt project in-process (dbtRunner) against one warehouse file."""
+
+from __future__ import annotations
+
+import json
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from flows.errors import PipelineError
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    nodes: int
+    failures: list[str]
+
+
+@contextmanager
+def _warehouse_env(warehouse: Path):
+    # profiles.yml reads the path from the environment; restore it so runs don't leak.
+    previous = os.environ.get("KAM_DBT_WAREHOUSE")
+    os.environ["KAM_DBT_WAREHOUSE"] = str(warehouse.resolve())
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("KAM_DBT_WAREHOUSE", None)
+        else:
+            os.environ["KAM_DBT_WAREHOUSE"] = previous
+
+
+def dbt_vars(
+    *,
+    month: str,
+    run_id: str,
+    timezone: str,
+    reporting_currency: str | None,
+    report_tiers: list[str],
+    clv_discount_rate: float,
+    clv_min_repeat_accounts: int,
+) -> dict[str, object]:
+    return {
+        "month": month,
+        "run_id": run_id,
+        "timezone": timezone,
+        "reporting_currency": reporting_currency or "",
+        "report_tiers": report_tiers,
+        "clv_discount_rate": clv_discount_rate,
+        "clv_min_repeat_accounts": clv_min_repeat_accounts,
+    }
+
+
+def run_dbt(args: list[str], warehouse: Path, target_dir: Path) -> object:
+    """Invoke one dbt command; returns dbt's result object or raises PipelineError."""
+    from dbt.cli.main import dbtRunner
+
+    target_dir.mkdir(parents=True, exist_ok=True)
+    full_args = [
+        *args,
+        "--project-dir", str(DBT_PROJECT_DIR),
+        "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(target_dir),
+        "--log-path", str(target_dir / "logs"),
+        "--quiet",
+    ]
+    with _warehouse_env(warehouse):
+        result = dbtRunner().invoke(full_args)
+    if result.exception is not None:
+        raise PipelineError(
+            f"step transform: dbt {args[0]} could not run: {result.exception}",
+            hint=f"see {target_dir / 'logs' / 'dbt.log'}",
+        )
+    return result
+
+
+def build_models(warehouse: Path, variables: dict[str, object], target_dir: Path) -> BuildSummary:
+    """`dbt build` (models, snapshots, tests) for the run's vars; any failure raises."""
+    result = run_dbt(["build", "--vars", json.dumps(variables)], warehouse, target_dir)
+    results = list(getattr(result.result, "results", []) or [])
+    failures = [
+        f"{r.node.resource_type} {r.node.name}: {(r.message or r.status)}".strip()
+        for r in results
+        if str(r.status) in {"error", "fail", "runtime error"}
+    ]
+    if failures or not result.success:
+        first = failures[0] if failures else "dbt build reported failure"
+        raise PipelineError(
+            f"step transform: {first}"
+            + (f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""),
+            hint=f"see {target_dir / 'logs' / 'dbt.log'}",
+        )
+    return BuildSummary(nodes=len(results), failures=[])
+
+
+def generate_docs(warehouse: Path, variables: dict[str, object], target_dir: Path) -> Path:
+    """`dbt docs generate` for reviewers; returns the folder holding index.html."""
+    run_dbt(["docs", "generate", "--vars", json.dumps(variables)], warehouse, target_dir)
+    return target_dir
