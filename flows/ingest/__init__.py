@@ -1,0 +1,6 @@
+"""Reading CRM exports: files and encodings, header matching, value parsing, profiles.
+
+The pipeline is: locate each canonical table's file(s) -> read them as all-text Arrow
+tables with line numbers -> map headers onto canonical columns -> parse values in DuckDB
+SQL (typed, unparseable values quarantined) -> land (flows.extract).
+"""
