@@ -1,0 +1,46 @@
+"""The command line: every command documented, bad usage exits 2 with one line."""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from flows.cli import cli
+
+README = (Path(__file__).parents[2] / "README.md").read_text()
+COMMANDS = sorted(cli.commands)
+
+
+def test_the_contract_commands_exist():
+    assert {"demo", "run", "backfill", "validate", "generate", "report"} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_has_help_and_is_in_the_readme(name):
+    result = CliRunner().invoke(cli, [name, "--help"])
+    assert result.exit_code == 0, result.output
+    assert cli.commands[name].help, f"{name} has no help text"
+    assert f"`kam {name}" in README, f"README does not document kam {name}"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "--input", ".", "--month", "2026-13"], "not YYYY-MM"),
+        (["run", "--input", "/no/such/folder", "--month", "2026-10"], "does not exist"),
+        (["run", "--input", ".", "--until", "lunch"], "'lunch' is not one of"),
+        (["backfill", "--input", ".", "--from", "2026-10", "--to", "2026-09"], "after"),
+        (["generate", "--accounts", "0"], "0 is not in the range"),
+    ],
+)
+def test_bad_usage_exits_2_naming_the_option(args, message):
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_bad_setting_in_environment_exits_2(monkeypatch, tmp_path):
+    monkeypatch.setenv("KAM_TIMEZONE", "Mars/Olympus")
+    result = CliRunner().invoke(cli, ["run", "--input", str(tmp_path), "--month", "2026-10"])
+    assert result.exit_code == 2
+    assert "unknown timezone 'Mars/Olympus'" in result.output
