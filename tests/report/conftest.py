@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fixture_warehouse import MONTH, RUN_ID, build_warehouse
+
+from flows.report import DataQualityStatus, render_reports
+
+DQ = DataQualityStatus(True, "val-1", warnings=2, quarantined_rows=5, summary="All good.")
+
+
+@pytest.fixture(scope="session")
+def warehouse(tmp_path_factory) -> Path:
+    return build_warehouse(tmp_path_factory.mktemp("wh") / "kam.duckdb")
+
+
+@pytest.fixture(scope="session")
+def rendered_en(warehouse, tmp_path_factory):
+    out_dir = tmp_path_factory.mktemp("out_en")
+    files = render_reports(warehouse, month=MONTH, out_dir=out_dir, run_id=RUN_ID,
+                           locale="en", dq_status=DQ)
+    return out_dir, files
