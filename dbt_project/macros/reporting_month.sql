@@ -13,3 +13,8 @@
 {% macro next_month_start() -%}
     cast({{ dbt.dateadd('month', 1, kam.reporting_month_start()) }} as date)
 {%- endmacro %}
+
+{# The first day of the month `months` months before M (negative = before). #}
+{% macro reporting_month_offset(months) -%}
+    cast({{ dbt.dateadd('month', months, kam.reporting_month_start()) }} as date)
+{%- endmacro %}

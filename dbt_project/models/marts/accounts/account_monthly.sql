@@ -1,0 +1,37 @@
+{#
+    Writes every month from the first month of the data to M (CONTRACT §3a "Which rows"),
+    so a fresh warehouse is complete; months after M left by later runs are kept.
+#}
+with
+
+account_months as (
+
+    select * from {{ ref('int_account_months_summarized') }}
+
+),
+
+reporting_currency as (
+
+    select * from {{ ref('int_reporting_currency') }}
+
+),
+
+final as (
+
+    select
+        account_months.account_id,
+        account_months.month,
+        account_months.revenue,
+        account_months.gross_margin,
+        account_months.margin_coverage,
+        account_months.orders,
+        account_months.t12m_revenue,
+        reporting_currency.reporting_currency
+    from account_months
+    cross join reporting_currency
+    where account_months.account_exists
+        and account_months.is_data_month
+
+)
+
+select * from final

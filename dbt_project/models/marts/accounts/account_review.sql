@@ -1,0 +1,105 @@
+{#
+    Everything a key account's PDF shows for month M, one row per account existing at the
+    end of M. Later sections join their marts here without renaming these columns.
+#}
+with
+
+accounts as (
+
+    select * from {{ ref('stg_crm__accounts') }}
+
+),
+
+managers as (
+
+    select * from {{ ref('stg_crm__account_managers') }}
+
+),
+
+account_months as (
+
+    select * from {{ ref('int_account_months_summarized') }}
+
+),
+
+tiers as (
+
+    select * from {{ ref('account_tier') }}
+    where month = {{ kam.reporting_month_start() }}
+
+),
+
+reporting_currency as (
+
+    select * from {{ ref('int_reporting_currency') }}
+
+),
+
+current_month as (
+
+    select * from account_months
+    where month = {{ kam.reporting_month_start() }}
+
+),
+
+revenue_history as (
+
+    select
+        account_id,
+        sum(
+            case when month >= cast({{ dbt.date_trunc('year', kam.reporting_month_start()) }} as date)
+                then revenue else 0 end
+        ) as revenue_ytd,
+        sum(
+            case when month = {{ kam.reporting_month_offset(-12) }} then t12m_revenue else 0 end
+        ) as revenue_t12m_prior
+    from account_months
+    group by account_id
+
+),
+
+final as (
+
+    select
+        tiers.account_id,
+        tiers.month,
+        accounts.account_name,
+        accounts.industry,
+        accounts.region,
+        accounts.country,
+        accounts.status,
+        accounts.manager_id,
+        managers.manager_name,
+        managers.manager_email,
+        managers.locale as manager_locale,
+        tiers.tier,
+        tiers.computed_tier,
+        tiers.tier_source,
+        tiers.tier_change,
+        tiers.previous_tier,
+        {{ kam.is_report_tier('tiers.tier') }} as is_key_account,
+        tiers.t12m_revenue,
+        tiers.share,
+        current_month.revenue,
+        revenue_history.revenue_ytd,
+        revenue_history.revenue_t12m_prior,
+        case
+            when revenue_history.revenue_t12m_prior > 0
+                then {{ kam.safe_ratio(
+                    'tiers.t12m_revenue - revenue_history.revenue_t12m_prior',
+                    'revenue_history.revenue_t12m_prior') }}
+        end as revenue_t12m_change,
+        current_month.gross_margin,
+        current_month.margin_coverage,
+        current_month.orders,
+        reporting_currency.reporting_currency
+    from tiers
+    inner join accounts on tiers.account_id = accounts.account_id
+    left join managers on accounts.manager_id = managers.manager_id
+    inner join current_month on tiers.account_id = current_month.account_id
+    inner join revenue_history on tiers.account_id = revenue_history.account_id
+    cross join reporting_currency
+
+)
+
+select * from final

@@ -1,0 +1,84 @@
+"""Build fixture warehouses with the canonical raw DDL and run the dbt project on them."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from flows.schema import AUDIT_DDL, TABLES
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+
+Row = Mapping[str, Any]
+
+
+def create_warehouse(path: Path, tables: Mapping[str, Iterable[Row]]) -> Path:
+    """Create raw (all seven tables, filled from `tables`) and audit schemas in a new file.
+
+    Lineage defaults to `<table>.csv` and the row's position + 1 (header = line 1).
+    """
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema raw")
+        con.execute("create schema audit")
+        for ddl in AUDIT_DDL.values():
+            con.execute(ddl)
+        for table in TABLES.values():
+            con.execute(table.ddl())
+            columns = [*table.column_names, "_source_file", "_source_line"]
+            rows = [
+                [
+                    *(row.get(name) for name in table.column_names),
+                    row.get("_source_file", table.file_name),
+                    row.get("_source_line", line),
+                ]
+                for line, row in enumerate(tables.get(table.name, []), start=2)
+            ]
+            if rows:
+                quoted = ", ".join(f'"{c}"' for c in columns)
+                marks = ", ".join("?" for _ in columns)
+                con.executemany(f"insert into raw.{table.name} ({quoted}) values ({marks})", rows)
+        for row in tables.get("quarantine", []):
+            names = list(row)
+            con.execute(
+                f"insert into audit.quarantine ({', '.join(names)}) "
+                f"values ({', '.join('?' for _ in names)})",
+                list(row.values()),
+            )
+    return path
+
+
+def dbt_build(warehouse: Path, target_dir: Path, **variables: Any) -> list[tuple[str, str]]:
+    """Run `dbt build` on `warehouse`; returns (node name, status) for every node."""
+    from dbt.cli.main import dbtRunner
+
+    args = [
+        "build",
+        "--project-dir", str(DBT_PROJECT_DIR),
+        "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(target_dir),
+        "--log-path", str(target_dir / "logs"),
+        "--vars", json.dumps({"run_id": "test", **variables}),
+        "--quiet",
+    ]
+    previous = os.environ.get("KAM_DBT_WAREHOUSE")
+    os.environ["KAM_DBT_WAREHOUSE"] = str(warehouse)
+    try:
+        result = dbtRunner().invoke(args)
+    finally:
+        if previous is None:
+            os.environ.pop("KAM_DBT_WAREHOUSE", None)
+        else:
+            os.environ["KAM_DBT_WAREHOUSE"] = previous
+    if result.exception is not None:
+        raise result.exception
+    return [(r.node.name, str(r.status)) for r in result.result]
+
+
+def query(warehouse: Path, sql: str, *params: Any) -> list[tuple]:
+    with duckdb.connect(str(warehouse)) as con:
+        return con.execute(sql, list(params)).fetchall()
