@@ -18,6 +18,19 @@ class DataQualityStatus:
     quarantined_rows: int = 0
     summary: str = ""
 
+    @classmethod
+    def from_validation(cls, validation, *, run_id: str) -> DataQualityStatus:
+        """Summarise flows.validate's ValidationSummary (None: validation did not run)."""
+        if validation is None:
+            return cls(success=False, run_id=run_id, summary="validation did not run")
+        return cls(
+            success=bool(validation.success),
+            run_id=getattr(validation, "run_id", None) or run_id,
+            warnings=len(validation.warnings),
+            quarantined_rows=int(validation.quarantined_rows),
+            summary=validation.failure_line() or "",
+        )
+
 
 @dataclass(frozen=True)
 class RenderedFile:
