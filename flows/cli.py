@@ -43,8 +43,26 @@ def reports_errors(command: Callable) -> Callable:
             _fail(f"{where}: {first['msg']}", EXIT_USAGE)
         except KeyboardInterrupt:
             _fail("interrupted; nothing was published for the running month", EXIT_PIPELINE)
+        except (click.ClickException, click.exceptions.Exit, SystemExit):
+            raise
+        except Exception as exc:
+            if os.environ.get("KAM_DEBUG"):
+                raise
+            where = _innermost_frame(exc)
+            _fail(f"pipeline failed at {where}: {type(exc).__name__}: {exc} "
+                  "(nothing was published; set KAM_DEBUG=1 for the traceback)", EXIT_PIPELINE)
 
     return wrapper
+
+
+def _innermost_frame(exc: BaseException) -> str:
+    tb = exc.__traceback__
+    while tb and tb.tb_next:
+        tb = tb.tb_next
+    if tb is None:
+        return "unknown step"
+    code = tb.tb_frame.f_code
+    return f"{Path(code.co_filename).name}:{tb.tb_lineno} ({code.co_name})"
 
 
 def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

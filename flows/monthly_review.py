@@ -25,6 +25,20 @@ from flows.run_id import derive_run_id
 STAGES = list(Stage)
 
 
+def _io_failure(task, task_run, state) -> bool:
+    """Retry only what a second attempt can fix: file-system and network errors."""
+    try:
+        state.result()
+    except OSError:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+IO_RETRIES = {"retries": 2, "retry_delay_seconds": [2, 5], "retry_condition_fn": _io_failure}
+
+
 @dataclass
 class RunResult:
     month: str
@@ -42,13 +56,13 @@ def _reached(config: RunConfig, stage: Stage) -> bool:
     return STAGES.index(config.until) <= STAGES.index(stage)
 
 
-@task(retries=2, retry_delay_seconds=[2, 5], cache_policy=NO_CACHE)
+@task(**IO_RETRIES, cache_policy=NO_CACHE)
 def fingerprint_inputs(config: RunConfig) -> list[tuple[str, str]]:
     """Hash the export's files (cheap: no parsing) to derive the run id."""
     return extract_step.input_fingerprint(config.input_dir, config.profile)
 
 
-@task(retries=2, retry_delay_seconds=[2, 5], cache_policy=NO_CACHE)
+@task(**IO_RETRIES, cache_policy=NO_CACHE)
 def extract(config: RunConfig, warehouse: Path, run_id: str):
     """Land the export's files in the warehouse's `raw` schema with their load manifest."""
     return extract_step.extract_export(

@@ -1,12 +1,8 @@
-"""End-to-end fixtures: one Prefect test harness per session and a generated export."""
+"""End-to-end fixtures: one Prefect test harness per session, shared by every flow test."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-
-E2E_MONTH = "2026-10"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -17,11 +13,3 @@ def prefect_harness():
     with prefect_test_harness(server_startup_timeout=180):
         yield
 
-
-@pytest.fixture(scope="session")
-def sample_export(tmp_path_factory) -> Path:
-    from flows.generate import generate_export
-
-    folder = tmp_path_factory.mktemp("export")
-    generate_export(folder, accounts=60, months=24, seed=7, end_month=E2E_MONTH)
-    return folder
