@@ -1,0 +1,153 @@
+"""The real monthly flow on a generated export: outputs, reproducibility, failures."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from flows.cli import cli
+from flows.config import RunConfig, Stage
+from flows.monthly_review import monthly_account_review
+from flows.report.formatting import Formatter
+
+MONTH = "2026-10"
+
+
+def _tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
+@pytest.fixture(scope="module")
+def published(sample_export, tmp_path_factory):
+    """One full run for 2026-10; returns its config and result."""
+    root = tmp_path_factory.mktemp("run")
+    config = RunConfig(input_dir=sample_export, month=MONTH, out_dir=root / "output",
+                       warehouse=root / "warehouse" / "kam.duckdb")
+    return config, monthly_account_review(config)
+
+
+def _key_accounts(warehouse: Path) -> list[dict]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        cursor = con.execute(
+            "select account_id, account_name, tier, manager_id, revenue, reporting_currency "
+            "from marts.account_review where month = date '2026-10-01' and is_key_account "
+            "order by account_id"
+        )
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def test_manifest_lists_every_published_file_with_its_hash(published):
+    config, result = published
+    month_dir = config.out_dir / MONTH
+    assert result.month_dir == month_dir
+    manifest = json.loads((month_dir / "manifest.json").read_text())
+    assert manifest["month"] == MONTH and manifest["run_id"] == result.run_id
+    assert manifest["validation"] == {"success": True, "run_id": result.run_id}
+    for entry in manifest["files"]:
+        assert hashlib.sha256((month_dir / entry["path"]).read_bytes()).hexdigest() == entry["sha256"]
+    on_disk = {p.relative_to(month_dir).as_posix() for p in month_dir.rglob("*") if p.is_file()}
+    assert on_disk - {"manifest.json"} == {e["path"] for e in manifest["files"]}
+    assert {"portfolio.pdf", "data_quality.pdf"} <= on_disk
+
+
+def test_one_review_per_key_account_showing_its_name_and_revenue(published):
+    config, _ = published
+    month_dir = config.out_dir / MONTH
+    key_accounts = _key_accounts(config.warehouse)
+    assert key_accounts, "the generated export should have key accounts"
+    manifest = json.loads((month_dir / "manifest.json").read_text())
+    reviews = {e["account_id"]: e for e in manifest["files"] if e["kind"] == "account_review"}
+    assert sorted(reviews) == [a["account_id"] for a in key_accounts]
+
+    biggest = max(key_accounts, key=lambda a: a["revenue"])
+    entry = reviews[biggest["account_id"]]
+    assert (entry["tier"], entry["manager_id"]) == (biggest["tier"], biggest["manager_id"])
+    assert entry["path"] == f"accounts/{biggest['account_id']}.pdf"
+    text = _pdf_text(month_dir / entry["path"])
+    assert biggest["account_name"] in text
+    assert Formatter("en", biggest["reporting_currency"]).money(biggest["revenue"]) in text
+    assert len(PdfReader(month_dir / entry["path"]).pages) == entry["pages"]
+
+
+def test_rerun_gives_byte_identical_outputs_and_the_same_run_id(published):
+    config, first = published
+    before = _tree_bytes(config.out_dir / MONTH)
+    again = monthly_account_review(config)
+    assert again.run_id == first.run_id
+    assert _tree_bytes(config.out_dir / MONTH) == before
+
+
+def test_report_command_rerenders_the_same_bytes(published):
+    config, _ = published
+    account_id = _key_accounts(config.warehouse)[0]["account_id"]
+    pdf = config.out_dir / MONTH / "accounts" / f"{account_id}.pdf"
+    before = pdf.read_bytes()
+    pdf.unlink()
+    result = CliRunner().invoke(cli, ["report", "--month", MONTH, "--account", account_id,
+                                      "--out", str(config.out_dir),
+                                      "--warehouse", str(config.warehouse)])
+    assert result.exit_code == 0, result.output
+    assert pdf.read_bytes() == before
+
+
+def test_blocking_failure_exits_3_and_changes_nothing(published, sample_export, tmp_path):
+    config, _ = published
+    broken = tmp_path / "broken"
+    shutil.copytree(sample_export, broken)
+    accounts = (broken / "accounts.csv").read_text().splitlines()
+    (broken / "accounts.csv").write_text("\n".join([*accounts, accounts[1]]) + "\n")  # duplicate key
+    outputs_before = _tree_bytes(config.out_dir / MONTH)
+    warehouse_before = config.warehouse.read_bytes()
+
+    result = CliRunner().invoke(cli, ["run", "--input", str(broken), "--month", MONTH,
+                                      "--out", str(config.out_dir),
+                                      "--warehouse", str(config.warehouse)])
+
+    assert result.exit_code == 3, result.output
+    assert "accounts.csv" in result.output and "account_id" in result.output
+    assert _tree_bytes(config.out_dir / MONTH) == outputs_before
+    assert config.warehouse.read_bytes() == warehouse_before
+    rejected = list((config.out_dir / "_rejected").iterdir())
+    assert rejected and any((r / "dq").exists() for r in rejected)
+
+
+def test_until_transform_builds_the_models_and_publishes_no_files(sample_export, tmp_path):
+    config = RunConfig(input_dir=sample_export, month="2026-09", out_dir=tmp_path / "out",
+                       warehouse=tmp_path / "kam.duckdb", until=Stage.transform)
+    result = monthly_account_review(config)
+    assert result.month_dir is None
+    assert not (tmp_path / "out" / "2026-09").exists()
+    with duckdb.connect(str(config.warehouse), read_only=True) as con:
+        tiers = con.execute("select count(*) from marts.account_tier "
+                            "where month = date '2026-09-01'").fetchone()[0]
+        runs = con.execute("select count(*) from audit.runs").fetchone()[0]
+    assert tiers > 0 and runs == 1
+
+
+def test_backfill_runs_months_in_order_each_as_of_its_own_end(sample_export, tmp_path):
+    result = CliRunner().invoke(cli, ["backfill", "--input", str(sample_export),
+                                      "--from", "2026-08", "--to", "2026-09",
+                                      "--out", str(tmp_path / "out"),
+                                      "--warehouse", str(tmp_path / "kam.duckdb"),
+                                      "--until", "transform"])
+    assert result.exit_code == 0, result.output
+    with duckdb.connect(str(tmp_path / "kam.duckdb"), read_only=True) as con:
+        months = [r[0].isoformat() for r in con.execute(
+            "select month from audit.runs order by started_at").fetchall()]
+        latest_order = con.execute(
+            "select max(month) from marts.account_monthly").fetchone()[0].isoformat()
+    assert months == ["2026-08-01", "2026-09-01"]
+    assert latest_order == "2026-09-01"
