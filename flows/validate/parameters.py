@@ -1,0 +1,95 @@
+"""Suite parameters that depend on the run: what exists in the warehouse, and when."""
+
+from __future__ import annotations
+
+import calendar
+import math
+from datetime import datetime, timedelta
+
+import duckdb
+
+# A load with fewer rows than (1 - this share) of the previous load of the table is flagged.
+DEFAULT_MAX_VOLUME_DROP = 0.5
+# The latest order may be this many days before the end of the month without a flag.
+DEFAULT_FRESHNESS_GRACE_DAYS = 7
+
+
+def month_last_day(month: str) -> datetime:
+    year, number = map(int, month.split("-"))
+    return datetime(year, number, calendar.monthrange(year, number)[1])
+
+
+def _distinct(con: duckdb.DuckDBPyConnection, table: str, column: str) -> list:
+    rows = con.execute(
+        f'select distinct "{column}" from raw.{table} where "{column}" is not null order by 1'
+    ).fetchall()
+    return [value for (value,) in rows]
+
+
+def has_load_manifest(con: duckdb.DuckDBPyConnection) -> bool:
+    # fetchall, not fetchone: DuckDB refuses new work while a result is left unfinished.
+    return bool(
+        con.execute(
+            "select 1 from information_schema.tables "
+            "where table_schema = 'audit' and table_name = 'load_manifest'"
+        ).fetchall()
+    )
+
+
+def previous_counts_from_manifest(
+    con: duckdb.DuckDBPyConnection, run_id: str, tables: list[str]
+) -> dict[str, int]:
+    """Rows of the latest earlier load of each table, from audit.load_manifest."""
+    if not has_load_manifest(con):
+        return {}
+    counts = {}
+    for table in tables:
+        rows = con.execute(
+            "select rows from audit.load_manifest where table_name = ? and run_id <> ? "
+            "and coalesce(provided, true) and rows is not null "
+            "order by loaded_at desc nulls last limit 1",
+            [table, run_id],
+        ).fetchall()
+        if rows:
+            counts[table] = int(rows[0][0])
+    return counts
+
+
+def min_expected_rows(previous: int | None, max_drop: float) -> int:
+    """Smallest row count that is not a drop of more than max_drop from previous."""
+    if not previous:
+        return 0
+    return math.ceil(previous * (1 - max_drop))
+
+
+def suite_parameters(
+    con: duckdb.DuckDBPyConnection,
+    present: set[str],
+    *,
+    month: str,
+    previous_counts: dict[str, int],
+    max_volume_drop: float = DEFAULT_MAX_VOLUME_DROP,
+    freshness_grace_days: int = DEFAULT_FRESHNESS_GRACE_DAYS,
+) -> dict[str, dict]:
+    """The `$PARAMETER` values of every suite, by table."""
+    account_ids = _distinct(con, "accounts", "account_id") if "accounts" in present else []
+    manager_ids = (
+        _distinct(con, "account_managers", "manager_id") if "account_managers" in present else []
+    )
+    order_currencies = _distinct(con, "orders", "currency") if "orders" in present else []
+    if len(order_currencies) <= 1:
+        # One currency is the reporting currency: nothing to convert (CONTRACT §3a).
+        convertible = order_currencies
+    else:
+        convertible = _distinct(con, "fx_rates", "currency") if "fx_rates" in present else []
+    fresh_from = month_last_day(month) - timedelta(days=freshness_grace_days)
+    parameters: dict[str, dict] = {}
+    for table in present:
+        parameters[table] = {
+            "account_ids": account_ids,
+            "manager_ids": manager_ids,
+            "convertible_currencies": convertible,
+            "freshness_min_date": fresh_from,
+            "min_expected_rows": min_expected_rows(previous_counts.get(table), max_volume_drop),
+        }
+    return parameters

@@ -1,0 +1,351 @@
+"""The expectation suites, one per input table, built from Great Expectations classes.
+
+`expectations/<table>.json` is generated from this module (`python -m flows.validate.suites`)
+and committed, so a reviewer reads the checks as data and a test keeps the two in step.
+Every expectation carries `meta.severity` (blocking or warning) and `meta.rationale`.
+Values that depend on the run (the account ids that exist, the rows of the previous load,
+the reporting month) are suite parameters (`{"$PARAMETER": name}`) filled in by
+`flows.validate.parameters`, so the files stay the same from run to run.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import great_expectations as gx
+import great_expectations.expectations as gxe
+from great_expectations.expectations.row_conditions import Column
+
+from flows.schema import TABLES, Table
+
+SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations"
+BLOCKING = "blocking"
+WARNING = "warning"
+
+# Vocabularies of CONTRACT §1 (canonical values; profiles map vendor values onto them).
+ACCOUNT_STATUSES = ["active", "inactive"]
+TIER_OVERRIDES = ["strategic", "key", "standard"]
+ORDER_STATUSES = ["completed", "cancelled"]
+TICKET_PRIORITIES = ["urgent", "high", "normal", "low"]
+TICKET_CATEGORIES = ["complaint", "incident", "request", "other"]
+SURVEY_SCALES = {"NPS": (0, 10), "CSAT": (1, 5), "CES": (1, 7)}
+INTERACTION_TYPES = ["visit", "call", "email", "meeting", "business_review"]
+
+# Dates outside this window are typing slips (year 0202, 20255), not business events.
+EARLIEST_PLAUSIBLE_DATE = "1970-01-01T00:00:00"
+LATEST_PLAUSIBLE_DATE = "2099-12-31T23:59:59"
+
+# Type names as the pandas engine (DuckDB results via Arrow) and the SQL engine report them.
+DATE_TYPES = [
+    "datetime64[us]",
+    "datetime64[ns]",
+    "datetime64[ms]",
+    "datetime64[s]",
+    "DATE",
+    "TIMESTAMP",
+]
+NUMERIC_TYPES = ["float64", "Float64", "int64", "Int64", "DECIMAL", "DOUBLE", "BIGINT", "INTEGER"]
+
+# Parameters filled per run by flows.validate.parameters.
+P_ACCOUNT_IDS = {"$PARAMETER": "account_ids"}
+P_MANAGER_IDS = {"$PARAMETER": "manager_ids"}
+P_CURRENCIES = {"$PARAMETER": "convertible_currencies"}
+P_MIN_ROWS = {"$PARAMETER": "min_expected_rows"}
+P_FRESH_FROM = {"$PARAMETER": "freshness_min_date"}
+
+
+# Great Expectations' own severity field, kept in step with meta.severity.
+GX_SEVERITY = {BLOCKING: "critical", WARNING: "warning"}
+
+
+def _meta(severity: str, rationale: str) -> dict:
+    return {"severity": severity, "rationale": rationale}
+
+
+def _structure(table: Table) -> list[gxe.Expectation]:
+    """Required columns exist, the key is present and unique, typed columns kept their type."""
+    checks: list[gxe.Expectation] = [
+        gxe.ExpectColumnToExist(
+            column=name,
+            meta=_meta(
+                BLOCKING,
+                f"{name} is a required column of {table.file_name} "
+                "(CONTRACT §1); without it the table cannot be modelled.",
+            ),
+        )
+        for name in table.required_columns
+    ]
+    key_columns = table.key.split(",")
+    for key in key_columns:
+        checks.append(
+            gxe.ExpectColumnValuesToNotBeNull(
+                column=key,
+                meta=_meta(BLOCKING, "A row without its key cannot be traced or deduplicated."),
+            )
+        )
+    if len(key_columns) == 1:
+        checks.append(
+            gxe.ExpectColumnValuesToBeUnique(
+                column=table.key,
+                meta=_meta(BLOCKING, "A duplicated key double-counts rows in every mart."),
+            )
+        )
+    else:
+        checks.append(
+            gxe.ExpectCompoundColumnsToBeUnique(
+                column_list=key_columns,
+                meta=_meta(BLOCKING, "Two rates for the same month and currency are ambiguous."),
+            )
+        )
+    for column in table.columns:
+        if column.required and column.name not in key_columns:
+            checks.append(
+                gxe.ExpectColumnValuesToNotBeNull(
+                    column=column.name,
+                    meta=_meta(
+                        WARNING,
+                        f"{column.name} is required; a row without it is set "
+                        "aside and the run goes on without it.",
+                    ),
+                )
+            )
+        if column.type in ("date", "timestamp"):
+            checks.append(
+                gxe.ExpectColumnValuesToBeInTypeList(
+                    column=column.name,
+                    type_list=DATE_TYPES,
+                    meta=_meta(
+                        BLOCKING,
+                        "Dates must land parsed; a text column means the "
+                        "export's date format was not understood.",
+                    ),
+                )
+            )
+            checks.append(
+                gxe.ExpectColumnValuesToBeBetween(
+                    column=column.name,
+                    min_value=EARLIEST_PLAUSIBLE_DATE,
+                    max_value=LATEST_PLAUSIBLE_DATE,
+                    meta=_meta(
+                        WARNING,
+                        "A date outside 1970-2099 is a typing slip; the row "
+                        "would land in a month that never happened.",
+                    ),
+                )
+            )
+        if column.type in ("money", "number", "rate"):
+            checks.append(
+                gxe.ExpectColumnValuesToBeInTypeList(
+                    column=column.name,
+                    type_list=NUMERIC_TYPES,
+                    meta=_meta(
+                        BLOCKING,
+                        "Amounts, costs, scores and rates must be numbers to be summed exactly.",
+                    ),
+                )
+            )
+    return checks
+
+
+def _in_set(column: str, values: object, rationale: str, severity: str = WARNING):
+    return gxe.ExpectColumnValuesToBeInSet(
+        column=column, value_set=values, meta=_meta(severity, rationale)
+    )
+
+
+def _account_fk(file_name: str) -> gxe.Expectation:
+    return _in_set(
+        "account_id",
+        P_ACCOUNT_IDS,
+        f"A row of {file_name} whose account_id is not in accounts.csv is quarantined "
+        "and counted nowhere (CONTRACT §3a).",
+    )
+
+
+def _volume() -> gxe.Expectation:
+    return gxe.ExpectTableRowCountToBeBetween(
+        min_value=P_MIN_ROWS,
+        meta=_meta(
+            WARNING,
+            "A load much smaller than the previous one of the same table "
+            "suggests a truncated export; flagged for review.",
+        ),
+    )
+
+
+def _table_checks(name: str) -> list[gxe.Expectation]:
+    """Checks specific to one table: foreign keys, vocabularies, scales, time order."""
+    if name == "accounts":
+        return [
+            _in_set(
+                "account_manager_id",
+                P_MANAGER_IDS,
+                "An account's manager must exist in account_managers.csv to receive its review.",
+            ),
+            _in_set(
+                "status",
+                ACCOUNT_STATUSES,
+                "A status outside the vocabulary is quarantined (CONTRACT §3a).",
+            ),
+            _in_set(
+                "tier_override",
+                TIER_OVERRIDES,
+                "An unknown tier override cannot replace the computed tier.",
+            ),
+        ]
+    if name == "account_managers":
+        return [
+            gxe.ExpectColumnValuesToMatchRegex(
+                column="email",
+                regex=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                meta=_meta(WARNING, "Reviews are addressed to the manager's email."),
+            )
+        ]
+    if name == "orders":
+        return [
+            _account_fk("orders.csv"),
+            _in_set(
+                "status",
+                ORDER_STATUSES,
+                "A status outside the vocabulary is quarantined (CONTRACT §3a); empty "
+                "means completed.",
+            ),
+            gxe.ExpectColumnValuesToMatchRegex(
+                column="currency",
+                regex=r"^[A-Z]{3}$",
+                meta=_meta(WARNING, "Currencies are ISO 4217 codes."),
+            ),
+            _in_set(
+                "currency",
+                P_CURRENCIES,
+                "With several currencies every one needs rates in fx_rates.csv, or "
+                "revenue cannot be converted.",
+                severity=BLOCKING,
+            ),
+            gxe.ExpectColumnMaxToBeBetween(
+                column="order_date",
+                min_value=P_FRESH_FROM,
+                meta=_meta(
+                    WARNING,
+                    "The export should reach the end of the reporting "
+                    "month; an older export under-reports the month.",
+                ),
+            ),
+            _volume(),
+        ]
+    if name == "tickets":
+        return [
+            _account_fk("tickets.csv"),
+            _in_set(
+                "priority",
+                TICKET_PRIORITIES,
+                "The SLA target depends on the priority; an unknown one has no target.",
+            ),
+            _in_set("category", TICKET_CATEGORIES, "Complaints are counted by category."),
+            *[
+                gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                    column_A=later,
+                    column_B="opened_at",
+                    or_equal=True,
+                    ignore_row_if="either_value_is_missing",
+                    meta=_meta(
+                        WARNING,
+                        f"{later} before opened_at would give a negative "
+                        "response or resolution time.",
+                    ),
+                )
+                for later in ("first_response_at", "resolved_at")
+            ],
+            _volume(),
+        ]
+    if name == "surveys":
+        return [
+            _account_fk("surveys.csv"),
+            _in_set(
+                "survey_type", list(SURVEY_SCALES), "Each survey type has its own scale and metric."
+            ),
+            *[
+                gxe.ExpectColumnValuesToBeBetween(
+                    column="score",
+                    min_value=low,
+                    max_value=high,
+                    row_condition=Column("survey_type") == survey_type,
+                    meta=_meta(
+                        WARNING,
+                        f"A {survey_type} score outside {low}-{high} is a "
+                        "data-quality failure, never clipped (CONTRACT §3).",
+                    ),
+                )
+                for survey_type, (low, high) in SURVEY_SCALES.items()
+            ],
+            _volume(),
+        ]
+    if name == "interactions":
+        return [
+            _account_fk("interactions.csv"),
+            _in_set(
+                "interaction_type", INTERACTION_TYPES, "Engagement counts interactions by type."
+            ),
+            _volume(),
+        ]
+    if name == "fx_rates":
+        return [
+            gxe.ExpectColumnValuesToMatchRegex(
+                column="month",
+                regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+                meta=_meta(BLOCKING, "Rates are looked up by month YYYY-MM."),
+            ),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="rate_to_reporting",
+                min_value=0,
+                strict_min=True,
+                meta=_meta(BLOCKING, "A rate of zero or below would erase or flip revenue."),
+            ),
+        ]
+    return []
+
+
+def build_suite(name: str) -> gx.ExpectationSuite:
+    """The suite for one input table, as it is committed under expectations/."""
+    table = TABLES[name]
+    expectations = [*_structure(table), *_table_checks(name)]
+    for expectation in expectations:
+        expectation.severity = GX_SEVERITY[expectation.meta["severity"]]
+    return gx.ExpectationSuite(
+        name=name,
+        expectations=expectations,
+        meta={"table": name, "file": table.file_name, "key": table.key},
+    )
+
+
+def suite_to_json(suite: gx.ExpectationSuite) -> str:
+    """Stable JSON for review: no generated ids, sorted keys."""
+    data = suite.to_json_dict()
+    data.pop("id", None)
+    for expectation in data["expectations"]:
+        expectation.pop("id", None)
+    data.pop("notes", None)
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def load_suite(name: str, suites_dir: Path = SUITES_DIR) -> gx.ExpectationSuite:
+    """Read a committed suite back into Great Expectations."""
+    data = json.loads((suites_dir / f"{name}.json").read_text(encoding="utf-8"))
+    return gx.ExpectationSuite(**data)
+
+
+def write_suites(suites_dir: Path = SUITES_DIR) -> list[Path]:
+    suites_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in TABLES:
+        path = suites_dir / f"{name}.json"
+        path.write_text(suite_to_json(build_suite(name)), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in write_suites(Path(sys.argv[1]) if len(sys.argv) > 1 else SUITES_DIR):
+        print(path)

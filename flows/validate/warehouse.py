@@ -1,0 +1,233 @@
+"""validate_warehouse: the validate stage of the monthly flow and of `kam validate`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from flows.schema import AUDIT_DDL, TABLES
+from flows.validate.engine import run_identifier, run_suites
+from flows.validate.parameters import (
+    DEFAULT_FRESHNESS_GRACE_DAYS,
+    DEFAULT_MAX_VOLUME_DROP,
+    has_load_manifest,
+    month_last_day,
+    previous_counts_from_manifest,
+    suite_parameters,
+)
+from flows.validate.results import CheckOutcome
+from flows.validate.suites import BLOCKING, SUITES_DIR
+from flows.validate.summary import Finding, ValidationSummary
+
+VALIDATION_COLUMNS = [
+    "run_id",
+    "suite",
+    "table_name",
+    "expectation",
+    "column_name",
+    "severity",
+    "success",
+    "observed_value",
+    "unexpected_count",
+    "element_count",
+    "details",
+]
+QUARANTINE_COLUMNS = [
+    "run_id",
+    "table_name",
+    "row_key",
+    "source_file",
+    "source_line",
+    "column_name",
+    "value",
+    "expectation",
+    "reason",
+]
+# Keys of Great Expectations results that change from one identical run to the next.
+VOLATILE_KEYS = {"id", "validation_time", "checkpoint_id", "validation_id"}
+
+
+def _landed_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables where table_schema = 'raw'"
+    ).fetchall()
+    return {name for (name,) in rows} & set(TABLES)
+
+
+def _not_provided(con: duckdb.DuckDBPyConnection, run_id: str) -> set[str]:
+    """Optional tables extract landed empty because their file was not in the export."""
+    if not has_load_manifest(con):
+        return set()
+    rows = con.execute(
+        "select table_name from audit.load_manifest where run_id = ? and provided = false",
+        [run_id],
+    ).fetchall()
+    return {name for (name,) in rows if not TABLES[name].required} if rows else set()
+
+
+def _read_frames(con: duckdb.DuckDBPyConnection, tables: set[str]) -> dict[str, pd.DataFrame]:
+    # Table order of flows.schema, so results and Data Docs list tables the same way each run.
+    return {t: con.sql(f"select * from raw.{t}").df() for t in TABLES if t in tables}
+
+
+def _strip_volatile(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _strip_volatile(v) for k, v in value.items() if k not in VOLATILE_KEYS}
+    if isinstance(value, list):
+        return [_strip_volatile(v) for v in value]
+    return value
+
+
+def _write_json(path: Path, data: object) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows: list[dict]):
+    if not rows:
+        return
+    frame = pd.DataFrame(rows, columns=columns)
+    con.register("incoming_rows", frame)
+    try:
+        con.execute(
+            f"insert into audit.{table} ({', '.join(columns)}) "
+            f"select {', '.join(columns)} from incoming_rows"
+        )
+    finally:
+        con.unregister("incoming_rows")
+
+
+def record_audit(
+    warehouse: Path, run_id: str, validation_rows: list[dict], quarantine_rows: list[dict]
+) -> None:
+    """Append this run's results and quarantined rows; a rerun of the same run id (same
+    inputs and configuration) replaces its own rows instead of doubling them."""
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("create schema if not exists audit")
+        for name in ("validation_results", "quarantine"):
+            con.execute(AUDIT_DDL[name])
+        con.execute("begin transaction")
+        con.execute("delete from audit.validation_results where run_id = ?", [run_id])
+        # Extract quarantines unparseable values under the same run id: keep those.
+        con.execute(
+            "delete from audit.quarantine where run_id = ? and expectation like 'expect%'",
+            [run_id],
+        )
+        _insert(con, "validation_results", VALIDATION_COLUMNS, validation_rows)
+        _insert(con, "quarantine", QUARANTINE_COLUMNS, quarantine_rows)
+        con.execute("commit")
+    finally:
+        con.close()
+
+
+def _missing_table_finding(table: str) -> Finding:
+    return Finding(
+        table=table,
+        column=None,
+        expectation="required_file_provided",
+        severity=BLOCKING,
+        rationale=f"{TABLES[table].file_name} is a required input (CONTRACT §1).",
+        unexpected_count=None,
+        source_file=TABLES[table].file_name,
+    )
+
+
+def validate_warehouse(
+    warehouse: Path,
+    *,
+    run_id: str,
+    month: str,
+    evidence_dir: Path,
+    previous_counts: dict[str, int] | None = None,
+    max_volume_drop: float = DEFAULT_MAX_VOLUME_DROP,
+    freshness_grace_days: int = DEFAULT_FRESHNESS_GRACE_DAYS,
+    suites_dir: Path = SUITES_DIR,
+) -> ValidationSummary:
+    """Validate the landed raw tables; record results and quarantine; write the evidence.
+
+    previous_counts (table -> rows of the previous load) defaults to the latest earlier
+    run's rows in audit.load_manifest.
+    """
+    warehouse, evidence_dir = Path(warehouse), Path(evidence_dir)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        present = _landed_tables(con) - _not_provided(con, run_id)
+        frames = _read_frames(con, present)
+        if previous_counts is None:
+            previous_counts = previous_counts_from_manifest(con, run_id, list(frames))
+        parameters = suite_parameters(
+            con,
+            set(frames),
+            month=month,
+            previous_counts=previous_counts,
+            max_volume_drop=max_volume_drop,
+            freshness_grace_days=freshness_grace_days,
+        )
+    finally:
+        con.close()
+
+    summary = ValidationSummary(run_id=run_id, month=month, tables_validated=list(frames))
+    summary.tables_not_provided = [t for t in TABLES if t not in frames and not TABLES[t].required]
+    summary.blocking_failures += [
+        _missing_table_finding(t) for t in TABLES if t not in frames and TABLES[t].required
+    ]
+
+    dq_dir, docs_dir = evidence_dir / "dq", evidence_dir / "data_docs"
+    for stale in (dq_dir, docs_dir):  # evidence of this run only, never of an earlier one
+        shutil.rmtree(stale, ignore_errors=True)
+    runs = run_suites(
+        frames,
+        parameters,
+        run_id=run_identifier(run_id, month_last_day(month)),
+        data_docs_dir=docs_dir,
+        suites_dir=suites_dir,
+    )
+
+    validation_rows, quarantine_rows = [], []
+    for run in runs:
+        frame = frames[run.table]
+        default_file = (
+            str(frame["_source_file"].iloc[0]) if len(frame) else TABLES[run.table].file_name
+        )
+        for result in run.result.results:
+            outcome = CheckOutcome(run.table, result, default_file)
+            validation_rows.append(outcome.audit_row(run_id))
+            quarantine_rows += outcome.quarantine_rows(run_id)
+            if not outcome.success:
+                finding = outcome.finding()
+                target = (
+                    summary.blocking_failures if finding.severity == BLOCKING else summary.warnings
+                )
+                target.append(finding)
+        summary.paths.append(
+            _write_json(dq_dir / f"{run.table}.json", _strip_volatile(run.result.to_json_dict()))
+        )
+
+    summary.expectations_evaluated = len(validation_rows)
+    summary.quarantined_rows = len(
+        {
+            (row["table_name"], row["source_file"], row["source_line"], row["row_key"])
+            for row in quarantine_rows
+        }
+    )
+    record_audit(warehouse, run_id, validation_rows, quarantine_rows)
+    summary.paths.append(docs_dir / "index.html")
+    summary.paths.insert(0, dq_dir / "summary.json")
+    _write_json(
+        dq_dir / "summary.json",
+        {
+            **{k: v for k, v in summary.to_dict().items() if k != "paths"},
+            "paths": [str(p.relative_to(evidence_dir)) for p in summary.paths],
+            "results": validation_rows,
+        },
+    )
+    return summary
