@@ -1,35 +1,51 @@
 """Land a CRM export folder into the DuckDB warehouse: typed `raw` tables plus audit rows.
 
-Everything one call writes happens in a single transaction: a failure (a missing file, a
-bad header, a crash) leaves the warehouse exactly as it was.
+The folder is read through a profile (flows/ingest/profile.py), every value is parsed in
+DuckDB SQL, and everything one call writes happens in a single transaction: a failure (a
+missing file, a bad header, a crash) leaves the warehouse exactly as it was.
+
+Idempotence: the `raw` tables are always replaced by what the folder holds (deltas in the
+same folder merged by key), so they are a function of the folder alone; audit rows are
+keyed by run id, and a rerun with the same run id replaces its own rows instead of adding
+more. See docs/profiles.md, "Idempotent landing".
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from flows.errors import UsageError
-from flows.ingest.files import SOURCE_LINE, read_csv_text, sha256_of
-from flows.ingest.headers import match_columns, missing_column_error, missing_file_error
-from flows.ingest.parse import REASONS, parse_value, sql_literal, text_value
-from flows.schema import AUDIT_DDL, TABLES, Table
+from flows.ingest.assemble import ReadTable, fingerprint, read_export
+from flows.ingest.files import SOURCE_LINE
+from flows.ingest.parse import REASONS, sql_literal
+from flows.ingest.profile import Profile, load_profile
+from flows.ingest.stage import staged_sql, typed_sql
+from flows.schema import AUDIT_DDL
 
-BUILT_IN_PROFILES = ("canonical",)
+
+@dataclass(frozen=True)
+class FileLoad:
+    path: str
+    sha256: str
+    rows: int  # rows of this file landed in raw
 
 
 @dataclass(frozen=True)
 class TableLoad:
     table: str
-    path: str  # relative to the input folder; the canonical file name when absent
-    sha256: str | None
-    rows: int  # rows landed in raw (quarantined rows excluded)
+    path: str  # relative to the input folder ("a.csv, b.csv" for several); file name if absent
+    sha256: str | None  # of the file; of "path sha256" lines when several; None if absent
+    rows: int  # rows landed in raw (quarantined, filtered and superseded rows excluded)
     provided: bool
     quarantined_rows: int = 0  # rows held back because a value could not be parsed
-    quarantined_values: int = 0  # audit.quarantine entries (one per unparseable value)
+    quarantined_values: int = 0  # audit.quarantine entries (unparseable values, bad rows)
+    filtered_rows: int = 0  # rows the profile's keep_when left out (e.g. open deals)
+    superseded_rows: int = 0  # older versions of a key replaced by a later one
+    files: list[FileLoad] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -37,124 +53,32 @@ class ExtractSummary:
     run_id: str
     profile: str
     tables: list[TableLoad] = field(default_factory=list)
-    quarantined: int = 0  # quarantine entries written (one per unparseable value)
+    quarantined: int = 0  # quarantine entries written by this load
 
     def table(self, name: str) -> TableLoad:
         return next(t for t in self.tables if t.table == name)
 
 
-@dataclass
-class _Source:
-    table: Table
-    path: Path | None
-    relative: str | None
-    sha256: str | None = None
-    text: pa.Table | None = None
-    columns: dict[str, int] = field(default_factory=dict)
-
-
-def _check_inputs(input_dir: Path, profile: str) -> None:
-    if profile not in BUILT_IN_PROFILES:
-        raise UsageError(f"unknown profile '{profile}'; built-in profiles: "
-                         + ", ".join(BUILT_IN_PROFILES))
+def _check_folder(input_dir: Path) -> None:
     if not input_dir.is_dir():
         raise UsageError(f"input folder not found: {input_dir}",
                          hint="pass --input with the folder holding the CRM export")
 
 
-def _locate(input_dir: Path) -> list[_Source]:
-    found = sorted(p.name for p in input_dir.iterdir() if p.is_file())
-    sources = []
-    for table in TABLES.values():
-        path = input_dir / table.file_name
-        if path.is_file():
-            sources.append(_Source(table, path, path.relative_to(input_dir).as_posix()))
-        elif table.required:
-            raise missing_file_error(table.file_name, str(input_dir), found)
-        else:
-            sources.append(_Source(table, None, None))
-    return sources
+def _check_timezone(con: duckdb.DuckDBPyConnection, timezone: str) -> None:
+    try:
+        con.execute("select timezone(?, TIMESTAMPTZ '2026-01-01 00:00:00+00')", [timezone])
+    except duckdb.Error:
+        raise UsageError(f"unknown timezone '{timezone}'",
+                         hint="use an IANA name such as UTC or Asia/Shanghai") from None
 
 
 def input_fingerprint(input_dir: Path, profile: str = "canonical") -> list[tuple[str, str]]:
     """(relative path, sha256) of every input file the profile would read; no parsing."""
     input_dir = Path(input_dir)
-    _check_inputs(input_dir, profile)
-    return [(s.relative, sha256_of(s.path)) for s in _locate(input_dir) if s.path is not None]
-
-
-def _read(source: _Source) -> None:
-    names, text = read_csv_text(source.path)
-    aliases = {c: [c] for c in source.table.column_names}
-    source.columns = match_columns(names, aliases)
-    for column in source.table.required_columns:
-        if column not in source.columns:
-            raise missing_column_error(source.relative, column, [column], names)
-    source.sha256 = sha256_of(source.path)
-    source.text = text
-
-
-def _typed_select(source: _Source, timezone: str) -> str:
-    """Select of text values (`__text_<col>`), parsed values and the row key from `src`."""
-    table = source.table
-    parts = []
-    for column in table.columns:
-        index = source.columns.get(column.name)
-        text = text_value(f'"c{index}"') if index is not None else "NULL::VARCHAR"
-        parts.append(f'{text} as "__text_{column.name}"')
-    key_parts = ", ".join(f'"__text_{k}"' for k in table.key.split(","))
-    typed = [parse_value(f'"__text_{c.name}"', c.type, timezone=timezone) + f' as "{c.name}"'
-             for c in table.columns]
-    return (f"with texts as (select {', '.join(parts)}, {SOURCE_LINE} from src) "
-            f"select *, {', '.join(typed)}, concat_ws('|', {key_parts}) as __row_key "
-            f"from texts")
-
-
-def _land_table(con: duckdb.DuckDBPyConnection, source: _Source, *, run_id: str,
-                profile: str, timezone: str) -> TableLoad:
-    table = source.table
-    con.execute(f"drop table if exists raw.{table.name}")
-    con.execute(table.ddl("raw"))
-    if source.text is None:
-        con.execute(_manifest_insert(),
-                    [run_id, table.name, table.file_name, None, 0, False, profile])
-        return TableLoad(table.name, table.file_name, None, 0, False)
-    con.register("src", source.text)
-    con.execute(f"create or replace temp table typed as {_typed_select(source, timezone)}")
-    con.unregister("src")
-    typed_columns = [c for c in table.columns if c.type != "text"]
-    failed = [f'("__text_{c.name}" is not null and "{c.name}" is null)' for c in typed_columns]
-    any_failed = " or ".join(failed) or "false"
-    file_literal = sql_literal(source.relative)
-    for column in typed_columns:
-        con.execute(
-            f"""insert into audit.quarantine
-            select ?, ?, __row_key, {file_literal}, {SOURCE_LINE}, ?, "__text_{column.name}",
-                   ?, ?
-            from typed
-            where "__text_{column.name}" is not null and "{column.name}" is null
-            order by {SOURCE_LINE}""",
-            [run_id, table.name, column.name, f"parse_{column.type}",
-             REASONS[column.type]],
-        )
-    names = ", ".join(f'"{c}"' for c in table.column_names)
-    con.execute(
-        f"insert into raw.{table.name} select {names}, {file_literal}, {SOURCE_LINE} "
-        f"from typed where not ({any_failed}) order by {SOURCE_LINE}"
-    )
-    entries = " + ".join(f"({f})::INTEGER" for f in failed) or "0"
-    rows, bad, values = con.execute(
-        f"select count(*) filter (where not ({any_failed})), "
-        f"count(*) filter (where {any_failed}), coalesce(sum({entries}), 0) from typed"
-    ).fetchone()
-    con.execute("drop table typed")
-    con.execute(_manifest_insert(),
-                [run_id, table.name, source.relative, source.sha256, rows, True, profile])
-    return TableLoad(table.name, source.relative, source.sha256, rows, True, bad, int(values))
-
-
-def _manifest_insert() -> str:
-    return "insert into audit.load_manifest values (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)"
+    loaded = load_profile(profile)
+    _check_folder(input_dir)
+    return fingerprint(input_dir, loaded)
 
 
 def ensure_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -164,33 +88,138 @@ def ensure_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(ddl)
 
 
-def extract_export(input_dir: Path, warehouse: Path, *, run_id: str,
-                   profile: str = "canonical", timezone: str = "UTC") -> ExtractSummary:
-    """Read the export in `input_dir` and replace the `raw` tables in `warehouse`.
+_MANIFEST = "insert into audit.load_manifest values (?, ?, ?, ?, ?, ?, ?, ?)"
+_QUARANTINE = "insert into audit.quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
-    Raises UsageError (unknown profile, missing folder) or DataQualityError (missing
-    required file or column) before anything is written.
+
+def _combined_sha(files: list[FileLoad]) -> str:
+    if len(files) == 1:
+        return files[0].sha256
+    lines = "".join(f"{f.path} {f.sha256}\n" for f in sorted(files, key=lambda f: f.path))
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+class _Lander:
+    def __init__(self, con: duckdb.DuckDBPyConnection, *, run_id: str, profile: Profile,
+                 timezone: str, loaded_at: object):
+        self.con, self.run_id, self.profile = con, run_id, profile
+        self.timezone, self.loaded_at = timezone, loaded_at
+
+    def land(self, read: ReadTable) -> TableLoad:
+        table, con = read.table, self.con
+        con.execute(f"drop table if exists raw.{table.name}")
+        con.execute(table.ddl("raw"))
+        if not read.provided:
+            con.execute(_MANIFEST, [self.run_id, table.name, table.file_name, None, 0, False,
+                                    self.profile.name, self.loaded_at])
+            return TableLoad(table.name, table.file_name, None, 0, False)
+        malformed = self._quarantine_malformed(read)
+        views = [f"src_{i}" for i in range(len(read.files))]
+        for view, file in zip(views, read.files, strict=True):
+            con.register(view, file.text.table)
+        con.execute(f"create or replace temp table staged as {staged_sql(read, views)}")
+        for view in views:
+            con.unregister(view)
+        con.execute("create or replace temp table typed as "
+                    + typed_sql(read, self.profile.formats, self.timezone))
+        counts = self._land_typed(read)
+        read_rows = sum(f.text.table.num_rows for f in read.files)
+        staged_rows = con.execute("select count(*) from staged").fetchone()[0]
+        typed_rows = con.execute("select count(*) from typed").fetchone()[0]
+        con.execute("drop table staged")
+        con.execute("drop table typed")
+        files = []
+        for file in read.files:
+            rows = counts["per_file"].get(file.source.relative, 0)
+            files.append(FileLoad(file.source.relative, file.sha256, rows))
+            con.execute(_MANIFEST, [self.run_id, table.name, file.source.relative, file.sha256,
+                                    rows, True, self.profile.name, self.loaded_at])
+        return TableLoad(
+            table.name, ", ".join(f.path for f in files), _combined_sha(files),
+            sum(f.rows for f in files), True, counts["bad_rows"] + len(malformed),
+            counts["bad_values"] + len(malformed), read_rows - staged_rows,
+            staged_rows - typed_rows, files)
+
+    def _quarantine_malformed(self, read: ReadTable) -> list[tuple]:
+        rows = [(self.run_id, read.table.name, None, f.source.relative, line, None, text,
+                 "well_formed_row", why)
+                for f in read.files for line, text, why in f.text.malformed]
+        if rows:
+            self.con.executemany(_QUARANTINE, rows)
+        return rows
+
+    def _land_typed(self, read: ReadTable) -> dict:
+        table, con = read.table, self.con
+        typed_columns = [c for c in table.columns if c.type != "text"]
+        failed = [f'("__text_{c.name}" is not null and "{c.name}" is null)'
+                  for c in typed_columns]
+        any_failed = " or ".join(failed) or "false"
+        for column in typed_columns:
+            con.execute(
+                f"""insert into audit.quarantine
+                select ?, ?, __row_key, _source_file, {SOURCE_LINE}, ?, "__text_{column.name}",
+                       ?, ?
+                from typed
+                where "__text_{column.name}" is not null and "{column.name}" is null
+                order by _source_file, {SOURCE_LINE}""",
+                [self.run_id, table.name, column.name, f"parse_{column.type}",
+                 REASONS[column.type]])
+        names = ", ".join(f'"{c}"' for c in table.column_names)
+        con.execute(
+            f"insert into raw.{table.name} select {names}, _source_file, {SOURCE_LINE} "
+            f"from typed where not ({any_failed}) order by _source_file, {SOURCE_LINE}")
+        entries = " + ".join(f"({f})::INTEGER" for f in failed) or "0"
+        bad_rows, bad_values = con.execute(
+            f"select count(*) filter (where {any_failed}), coalesce(sum({entries}), 0) "
+            f"from typed").fetchone()
+        per_file = dict(con.execute(
+            f"select _source_file, count(*) from raw.{table.name} group by 1").fetchall())
+        return {"bad_rows": bad_rows, "bad_values": int(bad_values), "per_file": per_file}
+
+
+def _replace_run_audit(con: duckdb.DuckDBPyConnection, run_id: str) -> object:
+    """Drop this run id's earlier audit rows so a rerun does not add duplicates."""
+    first = con.execute("select min(loaded_at) from audit.load_manifest where run_id = ?",
+                        [run_id]).fetchone()[0]
+    con.execute("delete from audit.load_manifest where run_id = ?", [run_id])
+    con.execute("delete from audit.quarantine where run_id = ?", [run_id])
+    return first
+
+
+def extract_export(input_dir: Path, warehouse: Path, *, run_id: str,
+                   profile: str | Path = "canonical", timezone: str = "UTC") -> ExtractSummary:
+    """Read the export in `input_dir` through `profile` and replace the `raw` tables.
+
+    Raises UsageError (unknown profile, missing folder, unknown timezone) or
+    DataQualityError (missing required file or column, empty, header-only or unreadable
+    file) before anything is written.
     """
     input_dir, warehouse = Path(input_dir), Path(warehouse)
-    _check_inputs(input_dir, profile)
-    sources = _locate(input_dir)
-    for source in sources:
-        if source.path is not None:
-            _read(source)
+    loaded = load_profile(profile)
+    _check_folder(input_dir)
+    tables = read_export(input_dir, loaded)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(warehouse))
     try:
         con.execute("set TimeZone = 'UTC'")
+        _check_timezone(con, timezone)
         con.begin()
         try:
             ensure_audit_tables(con)
-            loads = [_land_table(con, s, run_id=run_id, profile=profile, timezone=timezone)
-                     for s in sources]
-            quarantined = sum(load.quarantined_values for load in loads)
+            first_loaded = _replace_run_audit(con, run_id)
+            loaded_at = first_loaded or con.execute("select now()::TIMESTAMP").fetchone()[0]
+            lander = _Lander(con, run_id=run_id, profile=loaded, timezone=timezone,
+                             loaded_at=loaded_at)
+            loads = [lander.land(read) for read in tables]
             con.commit()
         except BaseException:
             con.rollback()
             raise
     finally:
         con.close()
-    return ExtractSummary(run_id, profile, loads, quarantined)
+    return ExtractSummary(run_id, loaded.name, loads,
+                          sum(load.quarantined_values for load in loads))
+
+
+__all__ = ["ExtractSummary", "TableLoad", "FileLoad", "extract_export", "input_fingerprint",
+           "ensure_audit_tables", "sql_literal"]

@@ -1,10 +1,19 @@
-"""Hashing input files and reading CSV files into all-text Arrow tables with line numbers."""
+"""Reading export files (CSV in any common encoding, XLSX, XLS) into all-text Arrow tables.
+
+Every value stays text (empty cells are ''), with the physical line (CSV, header = line 1)
+or sheet row (Excel) of each record in `_source_line`, so parsing and quarantine decisions
+happen in one place, in SQL. CSV is parsed by Arrow's multithreaded reader, never a Python
+loop per row.
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
+import datetime as dt
 import hashlib
 import io
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -12,8 +21,24 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from flows.errors import DataQualityError
+from flows.ingest.headers import closest
+
 SOURCE_LINE = "_source_line"
-_HEADER_PROBE_BYTES = 1 << 16
+DELIMITERS = ",;\t|"
+_PROBE = 1 << 16
+
+
+@dataclass
+class TextTable:
+    """A file's header (as written), its rows as text and what the reader noticed."""
+
+    headers: list[str]
+    table: pa.Table  # columns c0..cN (text) and _source_line
+    encoding: str = "utf-8"
+    delimiter: str | None = None
+    footer_lines: int = 0  # trailing report footer lines that were left out
+    malformed: list[tuple[int | None, str, str]] = field(default_factory=list)  # line, text, why
 
 
 def sha256_of(path: Path) -> str:
@@ -24,49 +49,224 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def with_line_numbers(table: pa.Table, first_data_line: int) -> pa.Table:
-    """Add each record's physical line: quoted fields may span lines, so count newlines."""
-    newlines = pa.array(np.zeros(table.num_rows, dtype=np.int64))
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# ---- encodings ---------------------------------------------------------------------------
+
+def detect_encoding(data: bytes) -> str:
+    """BOMs first, then UTF-16 without BOM (NUL bytes), then strict UTF-8, then GB18030."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    head = data[:_PROBE]
+    if head and head.count(b"\x00") > len(head) // 4:
+        return "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        data.decode("gb18030")
+        return "gb18030"
+    except UnicodeDecodeError:
+        return "unknown"
+
+
+def to_utf8(data: bytes, declared: str, relative: str) -> tuple[bytes, str]:
+    """The file's bytes as UTF-8 without BOM, and the encoding they were read as."""
+    encoding = detect_encoding(data) if declared == "auto" else declared
+    if encoding == "unknown":
+        raise DataQualityError(
+            f"{relative}: cannot detect the text encoding (not UTF-8, UTF-16 or GB18030)",
+            hint="save it as UTF-8 CSV or set formats.encoding in the profile")
+    if encoding == "utf-8":
+        return data, encoding
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        raise DataQualityError(f"{relative}: cannot decode as {encoding}: {error}",
+                               hint="set formats.encoding in the profile") from None
+    return text.lstrip("\ufeff").encode("utf-8"), encoding
+
+
+# ---- CSV -----------------------------------------------------------------------------------
+
+def sniff_delimiter(head: str) -> str:
+    """The delimiter that splits the first lines into the most consistent, widest rows."""
+    lines = [line for line in head.splitlines()[:20] if line.strip()]
+    if not lines:
+        return ","
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        counts = {d: next(csv.reader([lines[0]], delimiter=d)).__len__() for d in DELIMITERS}
+        return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+def _fields(line: str, delimiter: str) -> int:
+    return len(next(csv.reader([line], delimiter=delimiter), []))
+
+
+def strip_footer(data: bytes, delimiter: str, width: int) -> tuple[bytes, int]:
+    """Cut a trailing report footer: lines after the last blank line, none of them a row.
+
+    Report exports (Salesforce, HubSpot) end with a blank line and lines such as
+    "Grand Totals (5 records)" or a copyright notice. A trailing block is only cut when
+    it is set off by a blank line and no line in it has the header's field count.
+    """
+    tail_start = max(0, len(data) - _PROBE)
+    tail = data[tail_start:].decode("utf-8", errors="replace")
+    lines = tail.split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    kept_bytes = len(tail[: len("\n".join(lines))].encode("utf-8"))
+    for index in range(len(lines) - 1, 0, -1):
+        if lines[index].strip():
+            continue
+        block = [line for line in lines[index + 1:] if line.strip()]
+        if block and all(_fields(line.rstrip("\r"), delimiter) != width for line in block):
+            cut = len("\n".join(lines[:index]).encode("utf-8"))
+            return data[: tail_start + cut] + b"\n", len(lines) - index
+        break
+    return data[: tail_start + kept_bytes] + b"\n", 0
+
+
+def _line_numbers(table: pa.Table, first_line: int, skipped: list[int]) -> pa.Array:
+    """Physical line of each record: quoted fields may span lines, so count newlines."""
+    newlines = np.zeros(table.num_rows, dtype=np.int64)
     for column in table.columns:
         counted = pc.fill_null(pc.count_substring(column, "\n"), 0)
-        newlines = pc.add(newlines, pc.cast(counted, pa.int64()))
-    extra_before = pc.subtract(pc.cumulative_sum(newlines), newlines) if table.num_rows else newlines
-    ordinal = pa.array(np.arange(first_data_line, first_data_line + table.num_rows, dtype=np.int64))
-    return table.append_column(SOURCE_LINE, pc.add(ordinal, extra_before))
+        newlines += counted.to_numpy(zero_copy_only=False).astype(np.int64)
+    lines = first_line + np.arange(table.num_rows, dtype=np.int64)
+    lines += np.cumsum(newlines) - newlines
+    for line in sorted(skipped):  # rows Arrow skipped (malformed) still occupy a line
+        lines[lines >= line] += 1
+    return pa.array(lines)
 
 
-def _header(head: bytes, delimiter: str, header_line: int) -> list[str]:
-    text = head.decode("utf-8-sig", errors="ignore")
-    rows = csv.reader(io.StringIO(text), delimiter=delimiter)
-    for _ in range(header_line - 1):
-        next(rows, None)
-    return next(rows, [])
+def _locate_lines(data: bytes, texts: list[str], start: int) -> list[int | None]:
+    """Physical lines of rows Arrow rejected (it does not report them when multithreaded)."""
+    found: list[int | None] = []
+    for text in texts:
+        at = data.find(text.encode("utf-8"), start)
+        if at < 0:
+            found.append(None)
+            continue
+        found.append(data.count(b"\n", 0, at) + 1)
+        start = at + 1
+    return found
 
 
-def read_csv_text(data: bytes | Path, *, delimiter: str = ",", header_line: int = 1
-                  ) -> tuple[list[str], pa.Table]:
-    """Read UTF-8 CSV (bytes or path) as text columns `c0..cN` plus `_source_line`.
+def read_csv_text(data: bytes, relative: str, *, encoding: str = "auto",
+                  delimiter: str = "auto", header_row: int = 1) -> TextTable:
+    if not data.strip():
+        raise DataQualityError(f"{relative}: file is empty (0 bytes of data)",
+                               hint="export it again or remove it from the folder")
+    data, used_encoding = to_utf8(data, encoding, relative)
+    head = data[:_PROBE].decode("utf-8", errors="ignore")
+    if delimiter == "auto":
+        delimiter = sniff_delimiter("\n".join(head.splitlines()[header_row - 1:]))
+    reader = csv.reader(io.StringIO(head), delimiter=delimiter)
+    for _ in range(header_row - 1):
+        next(reader, None)
+    headers = [h.strip() for h in next(reader, [])]
+    data, footer_lines = strip_footer(data, delimiter, len(headers))
+    generated = [f"c{i}" for i in range(len(headers))]
+    invalid: list[tuple[str, str]] = []
 
-    Returns the header names as written and the table. Every value stays a string (empty
-    fields are ''), so parsing and quarantine decisions happen in one place, in SQL.
-    """
-    if isinstance(data, Path):
-        with data.open("rb") as handle:
-            head = handle.read(_HEADER_PROBE_BYTES)
-        source: object = str(data)
-    else:
-        head, source = data[:_HEADER_PROBE_BYTES], pa.py_buffer(data)
-    names = _header(head, delimiter, header_line)
-    generated = [f"c{i}" for i in range(len(names))]
-    if not names:
-        return names, with_line_numbers(pa.table({}), header_line + 1)
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        invalid.append((row.text, f"malformed row: expected {row.expected_columns} fields, "
+                                  f"found {row.actual_columns}"))
+        return "skip"
+
     table = pacsv.read_csv(
-        source,
-        read_options=pacsv.ReadOptions(skip_rows=header_line, column_names=generated),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+        pa.py_buffer(data),
+        read_options=pacsv.ReadOptions(skip_rows=header_row, column_names=generated),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                         invalid_row_handler=on_invalid),
         convert_options=pacsv.ConvertOptions(
             column_types={name: pa.string() for name in generated},
-            strings_can_be_null=False, quoted_strings_can_be_null=False,
-        ),
+            strings_can_be_null=False, quoted_strings_can_be_null=False),
     )
-    return names, with_line_numbers(table, header_line + 1)
+    first_data = 0
+    for _ in range(header_row):
+        first_data = data.find(b"\n", first_data) + 1
+    lines = _locate_lines(data, [text for text, _ in invalid], first_data)
+    malformed = [(line, text, why) for line, (text, why) in zip(lines, invalid, strict=True)]
+    table = table.append_column(
+        SOURCE_LINE, _line_numbers(table, header_row + 1, [n for n in lines if n]))
+    return TextTable(headers, table, used_encoding, delimiter, footer_lines, malformed)
+
+
+# ---- Excel ---------------------------------------------------------------------------------
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def read_excel_text(data: bytes, relative: str, *, sheet: str | None = None,
+                    header_row: int = 1) -> TextTable:
+    """XLSX/XLS through python-calamine; `_source_line` is the sheet's row number."""
+    from python_calamine import CalamineWorkbook
+
+    if not data:
+        raise DataQualityError(f"{relative}: file is empty (0 bytes of data)",
+                               hint="export it again or remove it from the folder")
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = workbook.sheet_names
+        if sheet is not None and sheet not in names:
+            match = closest(sheet, names)
+            raise DataQualityError(
+                f"{relative}: sheet '{sheet}' not found; sheets found: {', '.join(names)}; "
+                f"closest match: {repr(match) if match else 'none'}",
+                hint="set the table's sheet in the profile")
+        rows = workbook.get_sheet_by_name(sheet or names[0]).to_python(skip_empty_area=False)
+    except DataQualityError:
+        raise
+    except Exception as error:  # calamine raises its own error types for each format
+        raise DataQualityError(f"{relative}: not a readable Excel workbook (corrupt or not "
+                               f"XLSX/XLS): {error}".replace("\n", " "),
+                               hint="open it in Excel and save it again, or export CSV") from None
+    while rows and not any(_cell_text(v).strip() for v in rows[-1]):
+        rows.pop()
+    footer_lines = 0
+    blanks = [i for i, row in enumerate(rows) if not any(_cell_text(v).strip() for v in row)]
+    if blanks and blanks[-1] >= header_row:
+        block = rows[blanks[-1] + 1:]
+        if block and all(sum(1 for v in row if _cell_text(v).strip()) == 1 for row in block):
+            footer_lines = len(rows) - blanks[-1]
+            rows = rows[: blanks[-1]]
+    if len(rows) < header_row:
+        raise DataQualityError(f"{relative}: sheet is empty (no header row)",
+                               hint="export it again or remove it from the folder")
+    headers = [_cell_text(v).strip() for v in rows[header_row - 1]]
+    while headers and not headers[-1]:
+        headers.pop()
+    body = rows[header_row:]
+    columns = {}
+    for index in range(len(headers)):
+        columns[f"c{index}"] = pa.array(
+            [_cell_text(row[index]) if index < len(row) else "" for row in body], pa.string())
+    table = pa.table(columns) if columns else pa.table({})
+    first = header_row + 1
+    table = table.append_column(
+        SOURCE_LINE, pa.array(np.arange(first, first + len(body), dtype=np.int64)))
+    return TextTable(headers, table, "xlsx", None, footer_lines)
+
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}

@@ -30,19 +30,23 @@ def _listing(names: Sequence[str]) -> str:
 
 
 def missing_column_error(file: str, column: str, aliases: Sequence[str],
-                         found: Sequence[str]) -> DataQualityError:
+                         found: Sequence[str], *, purpose: str = "") -> DataQualityError:
     match = None
     for alias in aliases or [column]:
         match = match or closest(alias, found)
+    others = [a for a in aliases if a != column]
+    looked_for = f" (looked for: {', '.join(others)})" if others else ""
+    what = f"column '{column}' {purpose}" if purpose else f"required column '{column}'"
     return DataQualityError(
-        f"{file}: required column '{column}' not found; columns found: {_listing(found)}; "
+        f"{file}: {what}{looked_for} not found; columns found: {_listing(found)}; "
         f"closest match: {repr(match) if match else 'none'}",
         hint="rename the column or map it in the profile",
     )
 
 
-def missing_file_error(file: str, folder: str, found: Sequence[str]) -> DataQualityError:
-    match = closest(file, found)
+def missing_file_error(file: str, folder: str, found: Sequence[str], *,
+                       wanted: str | None = None) -> DataQualityError:
+    match = closest(wanted or file, found)
     return DataQualityError(
         f"{file}: required file not found in {folder}; files found: {_listing(found)}; "
         f"closest match: {repr(match) if match else 'none'}",

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+import flows.extract
 from flows.errors import DataQualityError, UsageError
 from flows.extract import extract_export, input_fingerprint
 
@@ -146,19 +147,34 @@ def test_missing_required_file_is_named(tmp_path: Path) -> None:
 
 
 def test_usage_errors(export: Path, tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="^unknown profile 'sap'; built-in profiles: canonical"):
+    with pytest.raises(UsageError, match="^unknown profile 'sap'; built-in profiles: canonical,"):
         extract_export(export, tmp_path / "w.duckdb", run_id="r1", profile="sap")
     with pytest.raises(UsageError) as failure:
         extract_export(tmp_path / "nope", tmp_path / "w.duckdb", run_id="r1")
     assert failure.value.message == f"input folder not found: {tmp_path / 'nope'}"
 
 
-def test_failed_load_leaves_warehouse_as_it_was(export: Path, tmp_path: Path) -> None:
+def test_failed_load_leaves_warehouse_as_it_was(export: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
     warehouse = tmp_path / "w.duckdb"
     extract_export(export, warehouse, run_id="r1")
-    before = query(warehouse, "select * from raw.orders order by 1")
-    # a timezone DuckDB rejects fails mid-transaction, after raw tables were dropped
-    with pytest.raises(duckdb.Error):
-        extract_export(export, warehouse, run_id="r2", timezone="Not/AZone")
-    assert query(warehouse, "select * from raw.orders order by 1") == before
+    before = query(warehouse, "select * from raw.accounts order by 1")
+    real_typed_sql = flows.extract.typed_sql
+
+    def fail_on_orders(read, *args):
+        if read.table.name == "orders":  # accounts were already replaced by then
+            raise RuntimeError("disk full")
+        return real_typed_sql(read, *args)
+
+    monkeypatch.setattr(flows.extract, "typed_sql", fail_on_orders)
+    (export / "accounts.csv").write_text(ACCOUNTS.replace("Acme", "Changed"), encoding="utf-8")
+    with pytest.raises(RuntimeError, match="disk full"):
+        extract_export(export, warehouse, run_id="r2")
+    assert query(warehouse, "select * from raw.accounts order by 1") == before
     assert query(warehouse, "select distinct run_id from audit.load_manifest") == [("r1",)]
+
+
+def test_unknown_timezone_is_a_usage_error(export: Path, tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as failure:
+        extract_export(export, tmp_path / "w.duckdb", run_id="r1", timezone="Not/AZone")
+    assert failure.value.message == "unknown timezone 'Not/AZone'"
