@@ -1,0 +1,209 @@
+"""E-mail delivery: each manager gets exactly one message with exactly their accounts' PDFs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import socket
+from datetime import date
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import duckdb
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from flows.deliver import SmtpSettings, deliver
+from flows.errors import PipelineError, UsageError
+
+MONTH = "2026-10"
+# account -> (manager, manager name, e-mail, tier); ACC-4 is standard, so it has no PDF
+ACCOUNTS = {
+    "ACC-1": ("AM-001", "Alice Smith", "alice.smith@example.com", "strategic"),
+    "ACC-2": ("AM-001", "Alice Smith", "alice.smith@example.com", "key"),
+    "ACC-3": ("AM-002", "王芳", "fang.wang@example.com", "strategic"),
+    "ACC-4": ("AM-003", "Bob Jones", "bob.jones@example.com", "standard"),
+}
+
+
+def pdf_bytes(account_id: str) -> bytes:
+    return f"%PDF-1.7\n% review of {account_id}\n%%EOF\n".encode()
+
+
+@pytest.fixture
+def month_dir(tmp_path) -> Path:
+    folder = tmp_path / "output" / MONTH
+    (folder / "accounts").mkdir(parents=True)
+    files = []
+    for account_id, (manager_id, _, _, tier) in ACCOUNTS.items():
+        if tier == "standard":
+            continue
+        path = folder / "accounts" / f"{account_id}.pdf"
+        path.write_bytes(pdf_bytes(account_id))
+        files.append({"path": f"accounts/{account_id}.pdf", "kind": "account_review",
+                      "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                      "account_id": account_id, "manager_id": manager_id, "tier": tier})
+    (folder / "portfolio.pdf").write_bytes(b"%PDF-1.7 portfolio")
+    files.append({"path": "portfolio.pdf", "kind": "portfolio",
+                  "sha256": hashlib.sha256(b"%PDF-1.7 portfolio").hexdigest()})
+    manifest = {"month": MONTH, "run_id": "run-abc", "files": files,
+                "validation": {"success": True, "run_id": "run-abc"}}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def warehouse(tmp_path) -> Path:
+    path = tmp_path / "kam.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create schema marts")
+    con.execute("create table marts.account_review (account_id varchar, month date, "
+                "manager_id varchar, manager_name varchar, manager_email varchar)")
+    for account_id, (manager_id, name, email, _) in ACCOUNTS.items():
+        con.execute("insert into marts.account_review values (?, ?, ?, ?, ?)",
+                    [account_id, date(2026, 10, 1), manager_id, name, email])
+    # last month AM-001 had another address: only the delivered month's row counts
+    con.execute("insert into marts.account_review values "
+                "('ACC-1', '2026-09-01', 'AM-001', 'Alice Smith', 'old@example.com')")
+    con.close()
+    return path
+
+
+def attachments(message) -> dict[str, bytes]:
+    return {part.get_filename(): part.get_content() for part in message.iter_attachments()}
+
+
+def test_outbox_writes_one_deterministic_message_per_manager(month_dir, warehouse, tmp_path):
+    outbox = tmp_path / "outbox"
+    records = deliver(month_dir, warehouse, mode="outbox", outbox_dir=outbox)
+
+    assert [(r.manager_id, r.account_ids) for r in records] == [
+        ("AM-001", ("ACC-1", "ACC-2")), ("AM-002", ("ACC-3",))]
+    assert sorted(p.name for p in (outbox / MONTH).iterdir()) == ["AM-001.eml", "AM-002.eml"]
+    first = (outbox / MONTH / "AM-001.eml").read_bytes()
+    alice = message_from_bytes(first, policy=policy.default)
+    assert alice["To"].addresses[0].addr_spec == "alice.smith@example.com"
+    assert alice["Date"] is None
+    assert alice["Message-ID"] == "<run-abc.AM-001@kam>"
+    assert attachments(alice) == {"ACC-1.pdf": pdf_bytes("ACC-1"),
+                                  "ACC-2.pdf": pdf_bytes("ACC-2")}
+    fang = message_from_bytes((outbox / MONTH / "AM-002.eml").read_bytes(),
+                              policy=policy.default)
+    assert str(fang["To"]) == "王芳 <fang.wang@example.com>"
+    assert attachments(fang) == {"ACC-3.pdf": pdf_bytes("ACC-3")}
+
+    deliver(month_dir, warehouse, mode="outbox", outbox_dir=outbox)
+    assert (outbox / MONTH / "AM-001.eml").read_bytes() == first
+
+
+class Inbox:
+    """aiosmtpd handler that keeps every accepted envelope."""
+
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    inbox = Inbox()
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"s3cret", handled=False)
+
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(),
+                            authenticator=authenticator, auth_require_tls=False)
+    controller.start()
+    try:
+        yield controller, inbox, logins
+    finally:
+        controller.stop()
+
+
+def test_smtp_sends_each_manager_exactly_their_accounts(month_dir, warehouse, smtp_server):
+    controller, inbox, logins = smtp_server
+    settings = SmtpSettings(host=controller.hostname, port=controller.port, user="kam",
+                            password="s3cret", from_address="reviews@example.com",
+                            starttls=False)
+
+    records = deliver(month_dir, warehouse, mode="smtp", smtp=settings)
+
+    assert logins == [(b"kam", b"s3cret")]
+    assert [r.destination for r in records] == [f"127.0.0.1:{controller.port}"] * 2
+    received = {tuple(e.rcpt_tos): message_from_bytes(e.content, policy=policy.default)
+                for e in inbox.envelopes}
+    assert sorted(received) == [("alice.smith@example.com",), ("fang.wang@example.com",)]
+    assert all(e.mail_from == "reviews@example.com" for e in inbox.envelopes)
+    alice = received[("alice.smith@example.com",)]
+    assert set(attachments(alice)) == {"ACC-1.pdf", "ACC-2.pdf"}
+    assert attachments(received[("fang.wang@example.com",)]) == {"ACC-3.pdf": pdf_bytes("ACC-3")}
+    assert alice["Date"] is not None
+
+
+def test_smtp_failure_names_the_server(month_dir, warehouse, smtp_server):
+    controller, inbox, _ = smtp_server
+    wrong_password = SmtpSettings(host=controller.hostname, port=controller.port, user="kam",
+                                  password="nope", starttls=False)
+    with pytest.raises(PipelineError, match=f"127.0.0.1:{controller.port} failed after 0 of 2"):
+        deliver(month_dir, warehouse, mode="smtp", smtp=wrong_password)
+    assert inbox.envelopes == []
+
+
+def test_a_changed_pdf_stops_delivery_before_anything_is_written(month_dir, warehouse,
+                                                                 tmp_path):
+    (month_dir / "accounts" / "ACC-3.pdf").write_bytes(b"%PDF-1.7 tampered")
+    with pytest.raises(PipelineError, match="ACC-3.pdf differs from its sha256"):
+        deliver(month_dir, warehouse, mode="outbox", outbox_dir=tmp_path / "outbox")
+    assert not (tmp_path / "outbox").exists()
+
+
+def test_a_manager_missing_from_the_warehouse_is_an_error(month_dir, warehouse, tmp_path):
+    con = duckdb.connect(str(warehouse))
+    con.execute("delete from marts.account_review where manager_id = 'AM-002'")
+    con.close()
+    with pytest.raises(PipelineError, match="manager AM-002 of ACC-3"):
+        deliver(month_dir, warehouse, mode="outbox", outbox_dir=tmp_path / "outbox")
+
+
+def test_manifest_rows_without_manager_use_the_warehouse(month_dir, warehouse, tmp_path):
+    manifest_path = month_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    for entry in manifest["files"]:
+        entry.pop("manager_id", None)
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    records = deliver(month_dir, warehouse, mode="outbox", outbox_dir=tmp_path / "outbox")
+    assert {r.manager_id: r.account_ids for r in records} == {
+        "AM-001": ("ACC-1", "ACC-2"), "AM-002": ("ACC-3",)}
+
+
+def test_outbox_mode_needs_a_folder(month_dir, warehouse):
+    with pytest.raises(UsageError):
+        deliver(month_dir, warehouse, mode="outbox")
+
+
+def test_settings_come_from_kam_smtp_variables_and_secrets(monkeypatch):
+    monkeypatch.setenv("KAM_SMTP_HOST", "mail.example.com")
+    monkeypatch.setenv("KAM_SMTP_PORT", "2525")
+    monkeypatch.setenv("KAM_SMTP_STARTTLS", "false")
+    monkeypatch.setenv("KAM_SMTP_PASSWORD", "from-env")
+    settings = SmtpSettings()
+    assert (settings.host, settings.port, settings.starttls) == ("mail.example.com", 2525, False)
+    assert settings.password.get_secret_value() == "from-env"
+    assert "from-env" not in repr(settings)
+
+    secret = SmtpSettings.from_secret_value('{"host": "smtp.corp", "user": "kam"}')
+    assert (secret.host, secret.user, secret.port) == ("smtp.corp", "kam", 2525)
+    with pytest.raises(UsageError):
+        SmtpSettings.from_secret_value("not json")
