@@ -22,6 +22,7 @@ def make_rates(rng: np.random.Generator, window: Window) -> np.ndarray:
         steps = rng.normal(0.0, volatility, window.months)
         # mean reversion keeps a 3-year path within a plausible band around the start
         log_rate = np.zeros(window.months)
+        log_rate[0] = 2 * steps[0]  # the window opens wherever the rate happened to be
         for m in range(1, window.months):
             log_rate[m] = 0.9 * log_rate[m - 1] + steps[m]
         rates[i] = np.rint(start * np.exp(log_rate) * 10**RATE_SCALE).astype(np.int64)
