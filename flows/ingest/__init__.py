@@ -4,3 +4,8 @@ The pipeline is: locate each canonical table's file(s) -> read them as all-text 
 tables with line numbers -> map headers onto canonical columns -> parse values in DuckDB
 SQL (typed, unparseable values quarantined) -> land (flows.extract).
 """
+
+from flows.ingest.check import ProfileCheck, check_profile
+from flows.ingest.profile import Profile, list_profiles, load_profile
+
+__all__ = ["ProfileCheck", "Profile", "check_profile", "list_profiles", "load_profile"]

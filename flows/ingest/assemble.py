@@ -52,7 +52,7 @@ class ReadTable:
 
 
 def file_label(table: Table, spec: TableSpec) -> str:
-    if spec.files == [table.file_name]:
+    if spec.files[0] == table.file_name:
         return table.file_name
     return f"{table.name} ({', '.join(spec.files)})"
 

@@ -1,0 +1,149 @@
+"""`kam profiles check`: which files and columns of an export a profile matches.
+
+Unlike extract, the check does not stop at the first problem: it reads every table it can
+and reports each one's files, matched and missing columns, and the blocking problems.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flows.errors import KamError, UsageError
+from flows.ingest.assemble import file_label
+from flows.ingest.files import EXCEL_SUFFIXES, read_csv_text, read_excel_text
+from flows.ingest.headers import closest, match_columns
+from flows.ingest.profile import Profile, load_profile
+from flows.ingest.sources import list_files, locate
+from flows.schema import TABLES
+
+
+@dataclass
+class FileCheck:
+    path: str
+    rows: int = 0
+    encoding: str | None = None
+    delimiter: str | None = None
+    footer_lines: int = 0
+    malformed_rows: int = 0
+    matched: dict[str, str] = field(default_factory=dict)  # canonical column -> header
+    missing_required: dict[str, str | None] = field(default_factory=dict)  # -> closest
+    missing_optional: list[str] = field(default_factory=list)
+    unused_headers: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class TableCheck:
+    table: str
+    required: bool
+    looked_for: str
+    files: list[FileCheck] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[str]:
+        if not self.files:
+            return [f"{self.looked_for}: required file not found"] if self.required else []
+        found = []
+        for f in self.files:
+            if f.error:
+                found.append(f.error)
+            found += [f"{f.path}: required column '{c}' not found"
+                      + (f" (closest match: '{m}')" if m else "")
+                      for c, m in f.missing_required.items()]
+        return found
+
+
+@dataclass
+class ProfileCheck:
+    profile: str
+    input_dir: str
+    tables: list[TableCheck]
+    unmatched_files: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not any(t.problems for t in self.tables)
+
+    def lines(self) -> list[str]:
+        """The report as the command line prints it."""
+        out = [f"profile {self.profile} on {self.input_dir}:"]
+        for t in self.tables:
+            if not t.files:
+                state = "MISSING (required)" if t.required else "not provided"
+                out.append(f"  {t.table}: {state}; looked for {t.looked_for}")
+            for f in t.files:
+                if f.error:
+                    out.append(f"  {t.table}: {f.path}: ERROR {f.error}")
+                    continue
+                out.append(f"  {t.table}: {f.path} ({f.rows} rows, {f.encoding}"
+                           + (f", delimiter {f.delimiter!r}" if f.delimiter else "")
+                           + (f", {f.footer_lines} footer lines skipped" if f.footer_lines else "")
+                           + (f", {f.malformed_rows} malformed rows" if f.malformed_rows else "")
+                           + ")")
+                for column, header in f.matched.items():
+                    out.append(f"    {column} <- {header}")
+                for column, match in f.missing_required.items():
+                    hint = f"; closest match: '{match}'" if match else ""
+                    out.append(f"    {column}: MISSING (required){hint}")
+                if f.missing_optional:
+                    out.append(f"    not provided: {', '.join(f.missing_optional)}")
+                if f.unused_headers:
+                    out.append(f"    unused columns: {', '.join(f.unused_headers)}")
+        if self.unmatched_files:
+            out.append(f"  files no table uses: {', '.join(self.unmatched_files)}")
+        out.append("OK: the export can be loaded" if self.ok else
+                   "NOT OK: " + "; ".join(p for t in self.tables for p in t.problems))
+        return out
+
+
+def _check_file(source, profile: Profile, table: str) -> FileCheck:
+    spec = profile.tables[table]
+    check = FileCheck(source.relative)
+    try:
+        data = source.read_bytes()
+        if source.suffix in EXCEL_SUFFIXES:
+            text = read_excel_text(data, source.relative, sheet=spec.sheet,
+                                   header_row=spec.header_row)
+        else:
+            text = read_csv_text(data, source.relative, encoding=profile.formats.encoding,
+                                 delimiter=profile.formats.delimiter, header_row=spec.header_row)
+    except KamError as error:
+        check.error = error.message
+        return check
+    check.rows, check.encoding, check.delimiter = text.table.num_rows, text.encoding, text.delimiter
+    check.footer_lines, check.malformed_rows = text.footer_lines, len(text.malformed)
+    aliases = profile.aliases(table)
+    matched = match_columns(text.headers, aliases)
+    check.matched = {c: text.headers[i] for c, i in matched.items()}
+    fixed = {**spec.constants, **spec.defaults}
+    for column in TABLES[table].columns:
+        if column.name in matched or column.name in fixed:
+            continue
+        if column.required:
+            check.missing_required[column.name] = next(
+                (m for a in aliases.get(column.name, [column.name])
+                 if (m := closest(a, text.headers))), None)
+        else:
+            check.missing_optional.append(column.name)
+    used = set(matched.values())
+    check.unused_headers = [h for i, h in enumerate(text.headers) if i not in used]
+    return check
+
+
+def check_profile(input_dir: Path, profile: str | Path) -> ProfileCheck:
+    """Which files and columns of `input_dir` the profile matches, and what blocks a load."""
+    input_dir = Path(input_dir)
+    loaded = load_profile(profile)
+    if not input_dir.is_dir():
+        raise UsageError(f"input folder not found: {input_dir}")
+    files = list_files(input_dir)
+    located = locate(loaded, files)
+    tables = [
+        TableCheck(name, table.required, file_label(table, loaded.tables[name]),
+                   [_check_file(f, loaded, name) for f in located[name]])
+        for name, table in TABLES.items()
+    ]
+    used = {f.relative for matched in located.values() for f in matched}
+    return ProfileCheck(loaded.name, str(input_dir), tables,
+                        [f.relative for f in files if f.relative not in used])
