@@ -49,6 +49,7 @@ class SmtpSettings(BaseSettings):
     password: SecretStr | None = None
     from_address: str = "key-accounts@localhost"
     starttls: bool = True
+    ca_file: Path | None = None  # trust a company CA for STARTTLS; default: system store
     timeout_seconds: float = 30.0
 
     @classmethod
@@ -231,7 +232,8 @@ def _send(settings: SmtpSettings, messages) -> list[DeliveryRecord]:
         with smtplib.SMTP(settings.host, settings.port,
                           timeout=settings.timeout_seconds) as server:
             if settings.starttls:
-                server.starttls(context=ssl.create_default_context())
+                cafile = str(settings.ca_file) if settings.ca_file else None
+                server.starttls(context=ssl.create_default_context(cafile=cafile))
             if settings.user:
                 password = settings.password.get_secret_value() if settings.password else ""
                 server.login(settings.user, password)

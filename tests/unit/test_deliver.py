@@ -207,3 +207,57 @@ def test_settings_come_from_kam_smtp_variables_and_secrets(monkeypatch):
     assert (secret.host, secret.user, secret.port) == ("smtp.corp", "kam", 2525)
     with pytest.raises(UsageError):
         SmtpSettings.from_secret_value("not json")
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that also serves as its own CA file."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName(
+            [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def test_starttls_upgrades_before_login_and_verifies_the_server(month_dir, warehouse, tmp_path):
+    import ssl
+
+    cert_path, key_path = self_signed_certificate(tmp_path)
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(cert_path, key_path)
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(),
+                            tls_context=server_tls, require_starttls=True)
+    controller.start()
+    try:
+        settings = SmtpSettings(host="127.0.0.1", port=controller.port, ca_file=cert_path)
+        records = deliver(month_dir, warehouse, mode="smtp", smtp=settings)
+        assert len(inbox.envelopes) == len(records) == 2
+
+        untrusted = SmtpSettings(host="127.0.0.1", port=controller.port, timeout_seconds=5)
+        with pytest.raises(PipelineError, match="CERTIFICATE_VERIFY_FAILED"):
+            deliver(month_dir, warehouse, mode="smtp", smtp=untrusted)
+        assert len(inbox.envelopes) == 2
+    finally:
+        controller.stop()
