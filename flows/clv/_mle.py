@@ -40,22 +40,36 @@ def maximise_log_likelihood(
         value = total_log_likelihood(np.exp(log_values))
         return -value / observations if np.isfinite(value) else np.inf
 
+    bounds = [(-LOG_BOUND, LOG_BOUND)] * len(start)
     result = minimize(
         objective,
         x0=np.log(np.asarray(start, dtype=float)),
         method="L-BFGS-B",
-        bounds=[(-LOG_BOUND, LOG_BOUND)] * len(start),
-        options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-9},
+        bounds=bounds,
+        options={"maxiter": 1000},
     )
+    iterations, message = int(result.nit), f"L-BFGS-B: {result.message}"
+    if not result.success:
+        # L-BFGS-B's line search can stop "abnormally" next to the optimum when
+        # finite-difference gradients get noisy; a derivative-free search from there
+        # settles whether it is one.
+        result = minimize(
+            objective,
+            x0=result.x,
+            method="Nelder-Mead",
+            bounds=bounds,
+            options={"xatol": 1e-8, "fatol": 1e-12, "maxiter": 5000},
+        )
+        iterations += int(result.nit)
+        message += f"; then Nelder-Mead: {result.message}"
     on_bound = bool(np.any(np.abs(result.x) >= LOG_BOUND - 1e-6))
     converged = bool(result.success and not on_bound and np.isfinite(result.fun))
-    message = str(result.message)
     if on_bound:
         message = f"a parameter reached exp(±{LOG_BOUND:g}); {message}"
     return MleResult(
         values=tuple(float(v) for v in np.exp(result.x)),
         log_likelihood=float(-result.fun * observations),
         converged=converged,
-        iterations=int(result.nit),
+        iterations=iterations,
         message=message,
     )

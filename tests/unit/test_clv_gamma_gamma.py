@@ -53,3 +53,15 @@ def test_fit_recovers_parameters_of_simulated_customers():
     assert result.converged
     for name in ("p", "q", "gamma"):
         assert getattr(params, name) == pytest.approx(getattr(truth, name), rel=0.1), name
+
+
+def test_fit_converges_with_spend_in_thousands_and_beats_the_truth():
+    # the shape of the generated demo export: few accounts, many repeats, large amounts
+    truth = GammaGammaParams(p=0.6, q=5.0, gamma=16_000.0)
+    rng = np.random.default_rng(8)
+    x = rng.integers(1, 300, 60).astype(float)
+    nu = rng.gamma(truth.q, 1 / truth.gamma, x.size)
+    m_x = rng.gamma(truth.p * x, 1 / (nu * x))
+    params, result = fit(x, m_x)
+    assert result.converged, result.message
+    assert result.log_likelihood >= log_likelihood(truth, x, m_x).sum()
