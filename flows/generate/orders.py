@@ -19,7 +19,7 @@ from flows.generate.parties import CURRENCIES, Parties
 from flows.generate.window import Window, active_days, scatter_events
 
 # Demand by calendar month: quarter-end pushes, summer dip, Q4 budget flush.
-SEASONALITY = np.array([0.88, 0.92, 1.06, 0.97, 1.0, 1.04, 0.86, 0.8, 1.04, 1.08, 1.13, 1.22])
+SEASONALITY = np.array([0.88, 0.93, 1.07, 0.97, 1.0, 1.05, 0.82, 0.76, 1.04, 1.08, 1.16, 1.26])
 ORDERS_PER_MONTH = 2.8  # for an account of median size, before season and growth
 SIZE_ELASTICITY = 0.55  # bigger accounts order more often ...
 QUANTITY_ELASTICITY = 0.35  # ... and in larger quantities

@@ -171,6 +171,36 @@ def test_a_few_accounts_carry_most_revenue(rows):
     assert sum(top_fifth) / sum(revenue) > Decimal("0.6")
 
 
+def test_the_contract_tier_rule_finds_all_three_tiers(rows):
+    rate = {(r["month"], r["currency"]): Decimal(r["rate_to_reporting"])
+            for r in rows["fx_rates"]}
+    t12m: dict[str, Decimal] = defaultdict(Decimal)
+    for o in rows["orders"]:
+        if o["status"] != "cancelled" and o["order_date"] >= "2025-11-01":
+            t12m[o["account_id"]] += Decimal(o["amount"]) * rate[(o["order_date"][:7],
+                                                                  o["currency"])]
+    ranked = sorted(((-v, k) for k, v in t12m.items() if v > 0))
+    total = sum(-v for v, _ in ranked)
+    tiers, above = defaultdict(int), Decimal(0)
+    for negative_revenue, _ in ranked:
+        share_before = above / total
+        tiers["strategic" if share_before < Decimal("0.8") else
+              "key" if share_before < Decimal("0.95") else "standard"] += 1
+        above -= negative_revenue
+    tiers["standard"] += len(rows["accounts"]) - len(ranked)
+    assert 0 < tiers["strategic"] < tiers["key"] < tiers["standard"]
+    assert tiers["strategic"] <= 0.2 * len(rows["accounts"])
+
+
+def test_demand_peaks_in_q4_and_dips_in_summer(rows):
+    by_month = defaultdict(int)
+    for o in rows["orders"]:
+        by_month[o["order_date"][:7]] += 1
+    # same year, so portfolio growth does not blur the season
+    summer = by_month["2025-07"] + by_month["2025-08"]
+    assert by_month["2025-11"] + by_month["2025-12"] > 1.25 * summer
+
+
 def test_orders_include_refunds_cancellations_blank_status_and_unknown_cost(rows):
     orders = rows["orders"]
     assert any(o["status"] == "cancelled" for o in orders)
