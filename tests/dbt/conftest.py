@@ -4,14 +4,14 @@ from pathlib import Path
 
 import pytest
 from dbt_warehouse import create_warehouse, dbt_build
-from export_fixture import PHASE1_EXPORT
+from export_fixture import FULL_EXPORT
 
 
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory) -> tuple[Path, list[tuple[str, str]]]:
     """The fixture export built once for M = 2026-10: (warehouse path, node statuses)."""
     root = tmp_path_factory.mktemp("dbt")
-    warehouse = create_warehouse(root / "kam.duckdb", PHASE1_EXPORT)
+    warehouse = create_warehouse(root / "kam.duckdb", FULL_EXPORT)
     statuses = dbt_build(warehouse, root / "target", month="2026-10")
     return warehouse, statuses
 

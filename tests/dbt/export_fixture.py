@@ -96,3 +96,82 @@ PHASE1_EXPORT = {
     "fx_rates": FX_RATES,
     "quarantine": QUARANTINE,
 }
+
+
+def _survey(response_id, account_id, submitted_at, survey_type, score):
+    return {"response_id": response_id, "account_id": account_id,
+            "submitted_at": submitted_at, "survey_type": survey_type, "score": score}
+
+
+# T12M window for surveys: [2025-11-01 00:00, 2026-11-01 00:00).
+SURVEYS = [
+    _survey("S-01", "ACC-1", "2026-10-05 10:00:00", "NPS", 10),  # also month M
+    _survey("S-02", "ACC-1", "2026-06-01 10:00:00", "nps", 9),
+    _survey("S-03", "ACC-1", "2026-01-01 10:00:00", "NPS", 7),  # passive
+    _survey("S-04", "ACC-1", "2025-12-01 10:00:00", "NPS", 3),
+    _survey("S-05", "ACC-1", "2025-10-31 23:59:59", "NPS", 0),  # before T12M
+    _survey("S-06", "ACC-1", "2026-11-01 00:00:00", "NPS", 0),  # after M
+    _survey("S-07", "ACC-1", "2026-10-10 10:00:00", "CSAT", 4),
+    _survey("S-08", "ACC-1", "2026-09-01 10:00:00", "CSAT", 3),
+    _survey("S-09", "ACC-1", "2026-03-03 10:00:00", "CSAT", 5),
+    _survey("S-10", "ACC-1", "2026-10-01 00:00:00", "CES", 2),
+    _survey("S-11", "ACC-1", "2026-02-01 10:00:00", "CES", 5),
+    _survey("S-12", "ACC-3", "2026-10-02 10:00:00", "NPS", 6),  # one detractor: -100
+]
+
+
+def _ticket(ticket_id, account_id, priority, opened_at, first_response_at=None,
+            resolved_at=None, category="request"):
+    return {"ticket_id": ticket_id, "account_id": account_id, "priority": priority,
+            "opened_at": opened_at, "first_response_at": first_response_at,
+            "resolved_at": resolved_at, "category": category, "status": "closed"}
+
+
+# ACC-1 is strategic in every month involved, ACC-2 key in 2026-09, ACC-7 standard.
+TICKETS = [
+    # urgent, 0.5 h <= 1 h: met; resolved after 4 h
+    _ticket("K-1", "ACC-1", "urgent", "2026-10-01 09:00:00", "2026-10-01 09:30:00",
+            "2026-10-01 13:00:00", category="complaint"),
+    # high, 6 h > 4 h: missed; resolved after M, so open at the end of M
+    _ticket("K-2", "ACC-1", "High", "2026-10-10 10:00:00", "2026-10-10 16:00:00",
+            "2026-11-02 00:00:00", category="incident"),
+    # normal, no response, 8 h target ends 2026-11-01 04:00: pending, open
+    _ticket("K-3", "ACC-1", "normal", "2026-10-31 20:00:00"),
+    # low, 2 h <= 24 h: met; resolved after 24 h (T12M only)
+    _ticket("K-4", "ACC-1", "low", "2026-09-15 08:00:00", "2026-09-15 10:00:00",
+            "2026-09-16 08:00:00", category="complaint"),
+    # before T12M and never resolved: open at the end of M, outside both windows
+    _ticket("K-5", "ACC-1", "urgent", "2025-10-20 08:00:00"),
+    # high on a key account in 2026-09 (8 h target): 6 h is met; strategic (4 h) would miss
+    _ticket("K-6", "ACC-2", "high", "2026-09-20 12:00:00", "2026-09-20 18:00:00",
+            "2026-09-21 12:00:00"),
+    # standard normal, exactly 48 h: met; resolved after 72 h
+    _ticket("K-7", "ACC-7", "normal", "2026-10-03 00:00:00", "2026-10-05 00:00:00",
+            "2026-10-06 00:00:00"),
+]
+
+
+def _interaction(interaction_id, account_id, occurred_at, interaction_type):
+    return {"interaction_id": interaction_id, "account_id": account_id,
+            "occurred_at": occurred_at, "interaction_type": interaction_type,
+            "manager_id": "M1"}
+
+
+# The 90 days to the end of 2026-10: [2026-08-03 00:00, 2026-11-01 00:00).
+INTERACTIONS = [
+    _interaction("I-01", "ACC-1", "2026-08-02 23:00:00", "visit"),  # before the 90 days
+    _interaction("I-02", "ACC-1", "2026-08-03 00:00:00", "call"),
+    _interaction("I-03", "ACC-1", "2026-09-10 10:00:00", "email"),
+    _interaction("I-04", "ACC-1", "2026-10-30 10:00:00", "Business_Review"),
+    _interaction("I-05", "ACC-1", "2026-11-01 09:00:00", "meeting"),  # after M
+    _interaction("I-06", "ACC-2", "2026-07-01 10:00:00", "meeting"),
+    _interaction("I-07", "ACC-7", "2026-10-15 10:00:00", "call"),
+    _interaction("I-08", "ACC-7", "2026-10-16 10:00:00", "call"),
+]
+
+FULL_EXPORT = {
+    **PHASE1_EXPORT,
+    "surveys": SURVEYS,
+    "tickets": TICKETS,
+    "interactions": INTERACTIONS,
+}

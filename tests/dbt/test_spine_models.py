@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 from dbt_warehouse import create_warehouse, dbt_build, query
-from export_fixture import PHASE1_EXPORT
+from export_fixture import FULL_EXPORT
 
 M = "2026-10-01"
 
@@ -132,7 +132,7 @@ def test_account_review_for_m(warehouse):
 
 def test_marts_for_m_do_not_depend_on_earlier_runs(tmp_path, warehouse):
     """A warehouse that first ran 2026-09 keeps that month and gets the same 2026-10 rows."""
-    replayed = create_warehouse(tmp_path / "kam.duckdb", PHASE1_EXPORT)
+    replayed = create_warehouse(tmp_path / "kam.duckdb", FULL_EXPORT)
     dbt_build(replayed, tmp_path / "target", month="2026-09")
     september = query(replayed, "select * from marts.account_tier order by account_id")
     dbt_build(replayed, tmp_path / "target", month="2026-10")
