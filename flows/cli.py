@@ -91,6 +91,10 @@ def run_options(command: Callable) -> Callable:
                      help="Stop after this stage (default publish)."),
         click.option("--timezone", default=None, help="IANA timezone for month boundaries (default UTC)."),
         click.option("--reporting-currency", default=None, help="ISO 4217 reporting currency."),
+        click.option("--deliver", type=click.Choice(["smtp", "outbox"]), is_flag=False,
+                     flag_value="smtp", default=None,
+                     help="E-mail each manager their reviews after publishing (SMTP settings "
+                          "from KAM_SMTP_*); --deliver=outbox writes .eml files to OUT/_outbox/M."),
     ]
     for option in reversed(options):
         command = option(command)

@@ -132,6 +132,7 @@ class RunConfig(BaseModel):
     confidentiality_label: str = "Confidential"
     clv_discount_rate: float = 0.10
     clv_min_repeat_accounts: int = 30
+    deliver: Literal["smtp", "outbox"] | None = None  # e-mail each manager their reviews
 
     @field_validator("month")
     @classmethod
@@ -152,5 +153,5 @@ class RunConfig(BaseModel):
 
     def fingerprint_fields(self) -> dict[str, object]:
         """The configuration that changes results, and so the run id (paths excluded)."""
-        fields = self.model_dump(mode="json", exclude={"input_dir", "out_dir", "warehouse", "until"})
+        fields = self.model_dump(mode="json", exclude={"input_dir", "out_dir", "warehouse", "until", "deliver"})
         return {**fields, "month": self.reporting_month}

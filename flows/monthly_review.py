@@ -48,6 +48,7 @@ class RunResult:
     warehouse: Path | None = None
     validation_success: bool | None = None
     accounts_reviewed: int = 0
+    messages_delivered: int = 0
     files: list[str] = field(default_factory=list)
 
 
@@ -152,6 +153,16 @@ def _flow_run_name() -> str:
     return f"review {month or 'last complete month'}"
 
 
+@task(**IO_RETRIES, cache_policy=NO_CACHE)
+def deliver_reviews(config: RunConfig, month_dir: Path) -> int:
+    """E-mail each account manager the reviews of their own accounts (or write an outbox)."""
+    from flows.deliver import deliver
+
+    outbox = config.out_dir / "_outbox" / config.reporting_month
+    records = deliver(month_dir, config.warehouse, mode=config.deliver, outbox_dir=outbox)
+    return len(records)
+
+
 @flow(name="monthly-account-review", flow_run_name=_flow_run_name, log_prints=True)
 def monthly_account_review(config: RunConfig) -> RunResult:
     """Extract, validate, transform, report and publish the key account review for a month."""
@@ -193,5 +204,7 @@ def monthly_account_review(config: RunConfig) -> RunResult:
             write_manifest(month_dir, month, run_id, bool(result.validation_success), rendered)
             result.month_dir = staged.publish()
             result.files = sorted(r.path for r in rendered)
+            if config.deliver:
+                result.messages_delivered = deliver_reviews(config, result.month_dir)
     logger.info("run %s for %s finished after %s", run_id, month, config.until.value)
     return result
