@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from flows.clv import bgnbd, gamma_gamma
+from flows.clv._mle import MleResult
 from flows.clv.value import discounted_purchases, month_end_offsets_weeks
 
 BGNBD_GAMMA_GAMMA = "bgnbd_gamma_gamma"
@@ -93,12 +94,17 @@ def fit_clv(summary: pd.DataFrame, min_repeat_accounts: int) -> ClvFit:
     )
 
 
-def _outcome(result) -> str:
+def _outcome(result: MleResult) -> str:
     state = "converged" if result.converged else "did not converge"
     return f"{state} in {result.iterations} iterations, log-likelihood {result.log_likelihood:.4f}"
 
 
-def _fit_problems(purchases, purchases_fit, spending, spend_fit) -> list[str]:
+def _fit_problems(
+    purchases: bgnbd.BgNbdParams,
+    purchases_fit: MleResult,
+    spending: gamma_gamma.GammaGammaParams | None,
+    spend_fit: MleResult | None,
+) -> list[str]:
     problems = []
     if not purchases_fit.converged:
         problems.append(f"BG/NBD did not converge ({purchases_fit.message})")

@@ -32,7 +32,9 @@ def month_bounds(month: str) -> tuple[date, date]:
     return start.date(), (start + pd.offsets.MonthEnd(1)).date()
 
 
-def existing_accounts(accounts: duckdb.DuckDBPyRelation, month_end: date):
+def existing_accounts(
+    accounts: duckdb.DuckDBPyRelation, month_end: date
+) -> duckdb.DuckDBPyRelation:
     """Accounts created on or before the last day of M (CONTRACT §3a)."""
     return accounts.filter(f"created_at <= DATE '{month_end.isoformat()}'").project("account_id")
 
@@ -46,7 +48,10 @@ def completed_orders(
     ).join(existing_accounts(accounts, month_end), "account_id", how="semi")
 
 
-def account_history(orders, accounts, month_end: date) -> pd.DataFrame:
+def account_history(
+    orders: duckdb.DuckDBPyRelation, accounts: duckdb.DuckDBPyRelation, month_end: date
+) -> pd.DataFrame:
+    """The purchase history (flows.clv.rfm) of every existing account to the end of M."""
     rows = completed_orders(orders, accounts, month_end).project(
         "account_id, order_date, cast(amount as double) as amount"
     )
