@@ -165,3 +165,25 @@ def test_tier_snapshot_records_the_tiers_of_m(warehouse):
         ("ACC-7", "standard", "standard", "computed"),
         ("ACC-8", "standard", "standard", "computed"),
     ]
+
+
+def test_account_review_carries_every_sections_headline(warehouse):
+    assert _rows(
+        warehouse,
+        "days_since_last_order, churn_risk, nps, nps_responses, sla_compliance, open_tickets, "
+        "interactions_90d, days_since_last_visit_or_meeting, health_score, health_status, "
+        "health_missing_components",
+        "account_review", "account_id = 'ACC-1'",
+    ) == [
+        ("ACC-1", 11, False, 25.0, 4, 50.0, 3, 3, 1, pytest.approx(60.0), "amber",
+         "revenue_trend, p_alive"),
+    ]
+    clv = query(
+        warehouse,
+        "select review.historical_clv = clv.historical_clv, review.clv_model = clv.model "
+        "from marts.account_review as review inner join marts.account_clv as clv "
+        "using (account_id, month) where review.month = ?",
+        M,
+    )
+    assert len(clv) == 7
+    assert set(clv) == {(True, True)}
