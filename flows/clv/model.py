@@ -60,13 +60,15 @@ def fit_clv(summary: pd.DataFrame, min_repeat_accounts: int) -> ClvFit:
         "repeat_accounts": len(repeat),
         "spend_accounts": len(spend),
     }
-    if len(repeat) < min_repeat_accounts:
+    if repeat.empty or len(repeat) < min_repeat_accounts:
         return ClvFit(
             model=HISTORICAL_RATE, **counts, bgnbd=None, gamma_gamma=None,
             bgnbd_log_likelihood=None, gamma_gamma_log_likelihood=None, converged=None,
             message=(
                 f"{HISTORICAL_RATE}: {len(repeat)} repeat accounts, fewer than "
                 f"clv_min_repeat_accounts = {min_repeat_accounts}; BG/NBD not fitted"
+                if len(repeat) < min_repeat_accounts
+                else f"{HISTORICAL_RATE}: no repeat accounts; BG/NBD not fitted"
             ),
         )
 

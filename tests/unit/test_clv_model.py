@@ -100,3 +100,10 @@ def test_no_positive_repeat_spend_falls_back_after_fitting_bgnbd():
     assert fit.bgnbd is not None and fit.gamma_gamma is None
     assert fit.converged is False
     assert "no repeat account with positive mean repeat spend" in fit.message
+
+
+def test_no_repeat_accounts_never_fit_even_with_no_minimum():
+    summary = history([("A", "2026-01-01", 150.0), ("B", "2026-09-01", 10.0)])
+    fit = fit_clv(summary, min_repeat_accounts=0)
+    assert fit.model == HISTORICAL_RATE and fit.bgnbd is None
+    assert fit.message == "historical_rate: no repeat accounts; BG/NBD not fitted"
