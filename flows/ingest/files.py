@@ -55,12 +55,41 @@ def sha256_bytes(data: bytes) -> str:
 
 # ---- encodings ---------------------------------------------------------------------------
 
-def detect_encoding(data: bytes) -> str:
-    """BOMs first, then UTF-16 without BOM (NUL bytes), then strict UTF-8, then GB18030."""
+def _bom_encoding(data: bytes) -> str | None:
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    return None
+
+
+def _plausibly_chinese(text: str) -> bool:
+    """GB18030 decodes almost any bytes; real Chinese text is mostly in the GB2312 core.
+
+    Western single-byte text (é, ü followed by a letter) decodes to rare GBK-extension
+    characters instead, so a file whose non-ASCII characters are mostly outside GB2312 is
+    not taken for Chinese.
+    """
+    wide = [c for c in text if ord(c) > 0x7F]
+    if not wide:
+        return True
+    common = sum(1 for c in wide if _in_gb2312(c))
+    return common >= 0.9 * len(wide)
+
+
+def _in_gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def detect_encoding(data: bytes) -> str:
+    """BOMs first, then UTF-16 without BOM (NUL bytes), then strict UTF-8, then GB18030."""
+    bom = _bom_encoding(data)
+    if bom:
+        return bom
     head = data[:_PROBE]
     if head and head.count(b"\x00") > len(head) // 4:
         return "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
@@ -70,19 +99,24 @@ def detect_encoding(data: bytes) -> str:
     except UnicodeDecodeError:
         pass
     try:
-        data.decode("gb18030")
-        return "gb18030"
+        text = data.decode("gb18030")
     except UnicodeDecodeError:
         return "unknown"
+    return "gb18030" if _plausibly_chinese(text) else "unknown"
 
 
 def to_utf8(data: bytes, declared: str, relative: str) -> tuple[bytes, str]:
-    """The file's bytes as UTF-8 without BOM, and the encoding they were read as."""
-    encoding = detect_encoding(data) if declared == "auto" else declared
+    """The file's bytes as UTF-8 without BOM, and the encoding they were read as.
+
+    A byte-order mark wins over the profile's declared encoding: it cannot be wrong.
+    """
+    encoding = _bom_encoding(data) or (detect_encoding(data) if declared == "auto"
+                                       else declared)
     if encoding == "unknown":
         raise DataQualityError(
             f"{relative}: cannot detect the text encoding (not UTF-8, UTF-16 or GB18030)",
-            hint="save it as UTF-8 CSV or set formats.encoding in the profile")
+            hint="save it as UTF-8 CSV or set formats.encoding in the profile, "
+                 "for example cp1252")
     if encoding == "utf-8":
         return data, encoding
     try:

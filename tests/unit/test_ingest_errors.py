@@ -124,7 +124,13 @@ def test_undecodable_file(tmp_path: Path) -> None:
     bad = export(tmp_path / "f", **{"orders.csv": b"order_id\n\x81\x30\xff\xff\n"})
     assert failure(bad) == ("orders.csv: cannot detect the text encoding (not UTF-8, UTF-16 "
                             "or GB18030) (save it as UTF-8 CSV or set formats.encoding in the "
-                            "profile)")
+                            "profile, for example cp1252)")
+
+
+def test_western_single_byte_text_is_not_taken_for_chinese(tmp_path: Path) -> None:
+    latin = ACCOUNTS.replace("Acme", "Müller Bäckerei Société").encode("cp1252")
+    folder = export(tmp_path / "e", **{"accounts.csv": latin})
+    assert failure(folder).startswith("accounts.csv: cannot detect the text encoding")
 
 
 def test_nothing_is_written_when_a_file_is_bad(tmp_path: Path) -> None:
