@@ -187,3 +187,29 @@ def test_account_review_carries_every_sections_headline(warehouse):
     )
     assert len(clv) == 7
     assert set(clv) == {(True, True)}
+
+
+def test_satisfaction_trend_per_month(warehouse):
+    rows = query(
+        warehouse,
+        "select cast(month as varchar), nps, nps_responses, csat, csat_responses, ces "
+        "from marts.account_satisfaction_monthly where account_id = 'ACC-1' "
+        "and (nps_responses + csat_responses + ces_responses > 0 or month = '2026-08-01') "
+        "order by month",
+    )
+    # 13 months 2025-10..2026-10: S-05 (2025-10-31, NPS 0) is inside the trend, S-06 is after M
+    assert rows == [
+        ("2025-10-01", -100.0, 1, None, 0, None),
+        ("2025-12-01", -100.0, 1, None, 0, None),
+        ("2026-01-01", 0.0, 1, None, 0, None),
+        ("2026-02-01", None, 0, None, 0, 5.0),
+        ("2026-03-01", None, 0, 100.0, 1, None),
+        ("2026-06-01", 100.0, 1, None, 0, None),
+        ("2026-08-01", None, 0, None, 0, None),
+        ("2026-09-01", None, 0, 0.0, 1, None),
+        ("2026-10-01", 100.0, 1, 100.0, 1, 2.0),
+    ]
+    assert query(
+        warehouse,
+        "select count(distinct month), min(month) from marts.account_satisfaction_monthly",
+    ) == [(13, date(2025, 10, 1))]
