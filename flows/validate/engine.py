@@ -1,9 +1,11 @@
-"""Run the committed suites with Great Expectations on the landed raw tables.
+"""Run the committed suites with Great Expectations where the data is: in DuckDB.
 
-Great Expectations runs in an ephemeral context (nothing written outside evidence_dir):
-a pandas datasource receives each raw table read from DuckDB through Arrow, a Checkpoint
-per table validates it with result_format COMPLETE (every offending row's key, source file
-and line) and renders Data Docs into evidence_dir/data_docs.
+Great Expectations runs in an ephemeral context (nothing written outside evidence_dir).
+Its SQL datasource reads the warehouse read-only through duckdb-engine (see
+flows.validate.duckdb_dialect), so every expectation is answered by a DuckDB query and no
+table is copied into Python. A Checkpoint per table validates it with result_format
+COMPLETE (every offending row's key, source file and line); Data Docs are rendered once
+for all tables into evidence_dir/data_docs.
 """
 
 from __future__ import annotations
@@ -14,13 +16,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import great_expectations as gx
-from great_expectations.checkpoint import UpdateDataDocsAction
 from great_expectations.core.expectation_validation_result import (
     ExpectationSuiteValidationResult,
 )
 from great_expectations.core.run_identifier import RunIdentifier
 
 from flows.schema import LINEAGE_COLUMNS, TABLES
+from flows.validate import duckdb_dialect
 from flows.validate.suites import SUITES_DIR, load_suite
 
 DATA_DOCS_SITE = "kam_data_quality"
@@ -62,42 +64,48 @@ def run_identifier(run_id: str, month_end: datetime) -> RunIdentifier:
 
 
 def run_suites(
-    frames: dict,
+    warehouse: Path,
+    tables: list[str],
     parameters: dict[str, dict],
     *,
     run_id: RunIdentifier,
     data_docs_dir: Path,
     suites_dir: Path = SUITES_DIR,
 ) -> list[TableRun]:
-    """Validate each table's DataFrame against its committed suite."""
+    """Validate each raw table against its committed suite."""
+    duckdb_dialect.register()
     context = ephemeral_context(data_docs_dir)
-    source = context.data_sources.add_pandas(name="warehouse_raw")
+    source = context.data_sources.add_sql(
+        name="warehouse", connection_string=duckdb_dialect.connection_string(warehouse)
+    )
     runs = []
-    for table, frame in frames.items():
-        batch = source.add_dataframe_asset(name=table).add_batch_definition_whole_dataframe(
-            "landed"
-        )
-        suite = context.suites.add(load_suite(table, suites_dir))
-        definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=f"raw_{table}", data=batch, suite=suite)
-        )
-        checkpoint = context.checkpoints.add(
-            gx.Checkpoint(
-                name=f"dq_{table}",
-                validation_definitions=[definition],
-                actions=[UpdateDataDocsAction(name="data_docs", site_names=[DATA_DOCS_SITE])],
-                result_format={
-                    "result_format": "COMPLETE",
-                    "unexpected_index_column_names": index_columns(table),
-                    "return_unexpected_index_query": False,
-                },
+    try:
+        for table in tables:
+            asset = source.add_table_asset(name=table, table_name=table, schema_name="raw")
+            batch = asset.add_batch_definition_whole_table("landed")
+            suite = context.suites.add(load_suite(table, suites_dir))
+            definition = context.validation_definitions.add(
+                gx.ValidationDefinition(name=f"raw_{table}", data=batch, suite=suite)
             )
-        )
-        outcome = checkpoint.run(
-            batch_parameters={"dataframe": frame},
-            expectation_parameters=parameters[table],
-            run_id=run_id,
-        )
-        (result,) = outcome.run_results.values()
-        runs.append(TableRun(table=table, result=result))
+            checkpoint = context.checkpoints.add(
+                gx.Checkpoint(
+                    name=f"dq_{table}",
+                    validation_definitions=[definition],
+                    result_format={
+                        "result_format": "COMPLETE",
+                        "unexpected_index_column_names": index_columns(table),
+                        "return_unexpected_index_query": False,
+                    },
+                )
+            )
+            outcome = checkpoint.run(expectation_parameters=parameters[table], run_id=run_id)
+            (result,) = outcome.run_results.values()
+            runs.append(TableRun(table=table, result=result))
+        # One build for all tables: an UpdateDataDocsAction per checkpoint re-renders every
+        # page after each table (4 s of a 9 s validation of 2M orders).
+        context.build_data_docs(site_names=[DATA_DOCS_SITE])
+    finally:
+        # Release every read-only handle Great Expectations opened, so the caller can open
+        # the warehouse again (for writing the audit rows).
+        duckdb_dialect.close_all()
     return runs

@@ -1,4 +1,4 @@
-"""Suite parameters that depend on the run: what exists in the warehouse, and when."""
+"""Suite parameters that depend on the run: the previous load and the reporting month."""
 
 from __future__ import annotations
 
@@ -17,13 +17,6 @@ DEFAULT_FRESHNESS_GRACE_DAYS = 7
 def month_last_day(month: str) -> datetime:
     year, number = map(int, month.split("-"))
     return datetime(year, number, calendar.monthrange(year, number)[1])
-
-
-def _distinct(con: duckdb.DuckDBPyConnection, table: str, column: str) -> list:
-    rows = con.execute(
-        f'select distinct "{column}" from raw.{table} where "{column}" is not null order by 1'
-    ).fetchall()
-    return [value for (value,) in rows]
 
 
 def has_load_manifest(con: duckdb.DuckDBPyConnection) -> bool:
@@ -63,8 +56,7 @@ def min_expected_rows(previous: int | None, max_drop: float) -> int:
 
 
 def suite_parameters(
-    con: duckdb.DuckDBPyConnection,
-    present: set[str],
+    tables: list[str],
     *,
     month: str,
     previous_counts: dict[str, int],
@@ -72,24 +64,11 @@ def suite_parameters(
     freshness_grace_days: int = DEFAULT_FRESHNESS_GRACE_DAYS,
 ) -> dict[str, dict]:
     """The `$PARAMETER` values of every suite, by table."""
-    account_ids = _distinct(con, "accounts", "account_id") if "accounts" in present else []
-    manager_ids = (
-        _distinct(con, "account_managers", "manager_id") if "account_managers" in present else []
-    )
-    order_currencies = _distinct(con, "orders", "currency") if "orders" in present else []
-    if len(order_currencies) <= 1:
-        # One currency is the reporting currency: nothing to convert (CONTRACT §3a).
-        convertible = order_currencies
-    else:
-        convertible = _distinct(con, "fx_rates", "currency") if "fx_rates" in present else []
     fresh_from = month_last_day(month) - timedelta(days=freshness_grace_days)
-    parameters: dict[str, dict] = {}
-    for table in present:
-        parameters[table] = {
-            "account_ids": account_ids,
-            "manager_ids": manager_ids,
-            "convertible_currencies": convertible,
+    return {
+        table: {
             "freshness_min_date": fresh_from,
             "min_expected_rows": min_expected_rows(previous_counts.get(table), max_volume_drop),
         }
-    return parameters
+        for table in tables
+    }

@@ -56,6 +56,8 @@ class CheckOutcome:
     table: str
     result: ExpectationValidationResult
     default_source_file: str
+    # Every offending row of a SQL check, read by its own query (the result keeps 200).
+    all_unexpected_rows: list[dict] | None = None
 
     @property
     def config(self):
@@ -76,7 +78,14 @@ class CheckOutcome:
             return [kwargs["column"]]
         if "column_A" in kwargs:
             return [kwargs["column_A"], kwargs["column_B"]]
-        return list(kwargs.get("column_list") or [])
+        if kwargs.get("column_list"):
+            return list(kwargs["column_list"])
+        column = (self.config.meta or {}).get("column")
+        return [column] if column else []
+
+    @property
+    def is_sql_check(self) -> bool:
+        return self.expectation == "unexpected_rows_expectation"
 
     @property
     def column_name(self) -> str | None:
@@ -115,7 +124,19 @@ class CheckOutcome:
 
     @property
     def unexpected_rows(self) -> list[dict]:
-        return list((self.result.result or {}).get("unexpected_index_list") or [])
+        if self.all_unexpected_rows is not None:
+            return self.all_unexpected_rows
+        result = self.result.result or {}
+        if self.is_sql_check:
+            return list((result.get("details") or {}).get("unexpected_rows") or [])
+        return list(result.get("unexpected_index_list") or [])
+
+    @property
+    def unexpected_count(self) -> int | None:
+        result = self.result.result or {}
+        if self.is_sql_check:
+            return result.get("observed_value")
+        return result.get("unexpected_count")
 
     @property
     def observed_value(self) -> str | None:
@@ -136,6 +157,7 @@ class CheckOutcome:
     def audit_row(self, run_id: str) -> dict:
         result = self.result.result or {}
         details = {
+            "description": self.config.description,
             "kwargs": _short({k: v for k, v in self.kwargs.items() if k != "batch_id"}),
             "rationale": self.rationale,
             "partial_unexpected_list": _short(result.get("partial_unexpected_list")),
@@ -151,7 +173,7 @@ class CheckOutcome:
             "severity": self.severity,
             "success": self.success,
             "observed_value": self.observed_value,
-            "unexpected_count": result.get("unexpected_count"),
+            "unexpected_count": self.unexpected_count,
             "element_count": result.get("element_count"),
             "details": json.dumps(details, sort_keys=True, ensure_ascii=False),
         }
@@ -194,7 +216,7 @@ class CheckOutcome:
             expectation=self.expectation,
             severity=self.severity,
             rationale=rationale,
-            unexpected_count=result.get("unexpected_count"),
+            unexpected_count=self.unexpected_count,
             source_file=_text(example.get("_source_file")) or self.default_source_file,
             source_line=_line(example),
             value=value,

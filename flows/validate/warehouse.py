@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from flows.schema import AUDIT_DDL, TABLES
-from flows.validate.engine import run_identifier, run_suites
+from flows.validate.engine import index_columns, run_identifier, run_suites
 from flows.validate.parameters import (
     DEFAULT_FRESHNESS_GRACE_DAYS,
     DEFAULT_MAX_VOLUME_DROP,
@@ -69,9 +70,19 @@ def _not_provided(con: duckdb.DuckDBPyConnection, run_id: str) -> set[str]:
     return {name for (name,) in rows if not TABLES[name].required} if rows else set()
 
 
-def _read_frames(con: duckdb.DuckDBPyConnection, tables: set[str]) -> dict[str, pd.DataFrame]:
-    # Table order of flows.schema, so results and Data Docs list tables the same way each run.
-    return {t: con.sql(f"select * from raw.{t}").df() for t in TABLES if t in tables}
+def _sql_check_rows(con: duckdb.DuckDBPyConnection, outcome: CheckOutcome) -> list[dict]:
+    """Every row a failed SQL check flags, from the check's own query on the raw table."""
+    query = outcome.kwargs["unexpected_rows_query"].format(batch=f"raw.{outcome.table}")
+    wanted = [*index_columns(outcome.table), *outcome.columns]
+    columns = ", ".join(f'"{c}"' for c in dict.fromkeys(wanted))
+    relation = con.sql(f"select {columns} from ({query}) order by _source_line")
+    names = relation.columns
+    return [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
+
+
+def _first_source_file(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    rows = con.execute(f"select _source_file from raw.{table} limit 1").fetchall()
+    return rows[0][0] if rows and rows[0][0] else TABLES[table].file_name
 
 
 def _strip_volatile(value: object) -> object:
@@ -161,31 +172,32 @@ def validate_warehouse(
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         present = _landed_tables(con) - _not_provided(con, run_id)
-        frames = _read_frames(con, present)
+        tables = [t for t in TABLES if t in present]  # schema order: stable evidence
         if previous_counts is None:
-            previous_counts = previous_counts_from_manifest(con, run_id, list(frames))
-        parameters = suite_parameters(
-            con,
-            set(frames),
-            month=month,
-            previous_counts=previous_counts,
-            max_volume_drop=max_volume_drop,
-            freshness_grace_days=freshness_grace_days,
-        )
+            previous_counts = previous_counts_from_manifest(con, run_id, tables)
+        default_files = {t: _first_source_file(con, t) for t in tables}
     finally:
         con.close()
+    parameters = suite_parameters(
+        tables,
+        month=month,
+        previous_counts=previous_counts,
+        max_volume_drop=max_volume_drop,
+        freshness_grace_days=freshness_grace_days,
+    )
 
-    summary = ValidationSummary(run_id=run_id, month=month, tables_validated=list(frames))
-    summary.tables_not_provided = [t for t in TABLES if t not in frames and not TABLES[t].required]
+    summary = ValidationSummary(run_id=run_id, month=month, tables_validated=tables)
+    summary.tables_not_provided = [t for t in TABLES if t not in present and not TABLES[t].required]
     summary.blocking_failures += [
-        _missing_table_finding(t) for t in TABLES if t not in frames and TABLES[t].required
+        _missing_table_finding(t) for t in TABLES if t not in present and TABLES[t].required
     ]
 
     dq_dir, docs_dir = evidence_dir / "dq", evidence_dir / "data_docs"
     for stale in (dq_dir, docs_dir):  # evidence of this run only, never of an earlier one
         shutil.rmtree(stale, ignore_errors=True)
     runs = run_suites(
-        frames,
+        warehouse,
+        tables,
         parameters,
         run_id=run_identifier(run_id, month_last_day(month)),
         data_docs_dir=docs_dir,
@@ -193,24 +205,30 @@ def validate_warehouse(
     )
 
     validation_rows, quarantine_rows = [], []
-    for run in runs:
-        frame = frames[run.table]
-        default_file = (
-            str(frame["_source_file"].iloc[0]) if len(frame) else TABLES[run.table].file_name
-        )
-        for result in run.result.results:
-            outcome = CheckOutcome(run.table, result, default_file)
-            validation_rows.append(outcome.audit_row(run_id))
-            quarantine_rows += outcome.quarantine_rows(run_id)
-            if not outcome.success:
-                finding = outcome.finding()
-                target = (
-                    summary.blocking_failures if finding.severity == BLOCKING else summary.warnings
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        for run in runs:
+            for result in run.result.results:
+                outcome = CheckOutcome(run.table, result, default_files[run.table])
+                if outcome.is_sql_check and not outcome.success and not outcome.raised:
+                    outcome = replace(outcome, all_unexpected_rows=_sql_check_rows(con, outcome))
+                validation_rows.append(outcome.audit_row(run_id))
+                quarantine_rows += outcome.quarantine_rows(run_id)
+                if not outcome.success:
+                    finding = outcome.finding()
+                    target = (
+                        summary.blocking_failures
+                        if finding.severity == BLOCKING
+                        else summary.warnings
+                    )
+                    target.append(finding)
+            summary.paths.append(
+                _write_json(
+                    dq_dir / f"{run.table}.json", _strip_volatile(run.result.to_json_dict())
                 )
-                target.append(finding)
-        summary.paths.append(
-            _write_json(dq_dir / f"{run.table}.json", _strip_volatile(run.result.to_json_dict()))
-        )
+            )
+    finally:
+        con.close()
 
     summary.expectations_evaluated = len(validation_rows)
     summary.quarantined_rows = len(
