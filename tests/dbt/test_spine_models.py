@@ -149,3 +149,15 @@ def test_marts_for_m_do_not_depend_on_earlier_runs(tmp_path, warehouse):
         ("ACC-1", "strategic"), ("ACC-2", "key"), ("ACC-3", "strategic"),
         ("ACC-4", "strategic"), ("ACC-7", "standard"), ("ACC-8", "standard"),
     ]
+    # the tier snapshot is the one history kept: a version per change of tier
+    history = query(
+        replayed,
+        "select account_id, list(tier order by dbt_valid_from), count(dbt_valid_to) "
+        "from snapshots.account_tier_snapshot where account_id in ('ACC-1', 'ACC-2', 'ACC-6') "
+        "group by account_id order by account_id",
+    )
+    assert history == [
+        ("ACC-1", ["strategic"], 0),
+        ("ACC-2", ["key", "strategic"], 1),
+        ("ACC-6", ["standard"], 0),
+    ]
