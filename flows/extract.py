@@ -23,7 +23,7 @@ from flows.ingest.assemble import ReadTable, fingerprint, read_export
 from flows.ingest.files import SOURCE_LINE
 from flows.ingest.parse import REASONS, sql_literal
 from flows.ingest.profile import Profile, load_profile
-from flows.ingest.stage import staged_sql, typed_sql
+from flows.ingest.stage import needs_dedup, staged_sql, typed_sql
 from flows.schema import AUDIT_DDL
 
 
@@ -117,16 +117,16 @@ class _Lander:
         views = [f"src_{i}" for i in range(len(read.files))]
         for view, file in zip(views, read.files, strict=True):
             con.register(view, file.text.table)
-        con.execute(f"create or replace temp table staged as {staged_sql(read, views)}")
+        staged = staged_sql(read, views)
+        read_rows = sum(f.text.table.num_rows for f in read.files)
+        staged_rows = (con.execute(f"select count(*) from ({staged})").fetchone()[0]
+                       if read.spec.keep_when else read_rows)
+        con.execute(f"create or replace temp table typed as with staged as ({staged}) "
+                    + typed_sql(read, self.profile.formats, self.timezone))
         for view in views:
             con.unregister(view)
-        con.execute("create or replace temp table typed as "
-                    + typed_sql(read, self.profile.formats, self.timezone))
-        counts = self._land_typed(read)
-        read_rows = sum(f.text.table.num_rows for f in read.files)
-        staged_rows = con.execute("select count(*) from staged").fetchone()[0]
+        counts = self._land_typed(read, ordered=not needs_dedup(read))
         typed_rows = con.execute("select count(*) from typed").fetchone()[0]
-        con.execute("drop table staged")
         con.execute("drop table typed")
         files = []
         for file in read.files:
@@ -148,7 +148,11 @@ class _Lander:
             self.con.executemany(_QUARANTINE, rows)
         return rows
 
-    def _land_typed(self, read: ReadTable) -> dict:
+    def _land_typed(self, read: ReadTable, *, ordered: bool) -> dict:
+        """Quarantine unparseable values and insert the other rows, in file and line order.
+
+        Rows arrive in that order already unless deduplication reordered them.
+        """
         table, con = read.table, self.con
         typed_columns = [c for c in table.columns if c.type != "text"]
         failed = [f'("__text_{c.name}" is not null and "{c.name}" is null)'
@@ -167,7 +171,8 @@ class _Lander:
         names = ", ".join(f'"{c}"' for c in table.column_names)
         con.execute(
             f"insert into raw.{table.name} select {names}, _source_file, {SOURCE_LINE} "
-            f"from typed where not ({any_failed}) order by _source_file, {SOURCE_LINE}")
+            f"from typed where not ({any_failed})"
+            + ("" if ordered else f" order by _source_file, {SOURCE_LINE}"))
         entries = " + ".join(f"({f})::INTEGER" for f in failed) or "0"
         bad_rows, bad_values = con.execute(
             f"select count(*) filter (where {any_failed}), coalesce(sum({entries}), 0) "

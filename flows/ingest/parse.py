@@ -130,8 +130,13 @@ def timestamp_value(value: str, *, timezone: str, day_first: bool,
                f"try_strptime({value}, {_list(with_offset)})::TIMESTAMPTZ))")
     local = (f"coalesce(try_cast({value} as TIMESTAMP), try_strptime({value}, {_list(formats)}),"
              f" {_excel_timestamp(value)})")
-    return (f"case when regexp_matches({value}, {sql_literal(OFFSET_PATTERN)}) "
+    full = (f"case when regexp_matches({value}, {sql_literal(OFFSET_PATTERN)}) "
             f"then {instant} else {local} end")
+    if extra_formats:
+        return full
+    # Fast path for the common ISO wall time (19 characters cannot hold an offset).
+    return (f"coalesce(case when length({value}) = 19 then try_cast({value} as TIMESTAMP) end,"
+            f" {full})")
 
 
 def date_value(value: str, *, timezone: str, day_first: bool,
@@ -140,10 +145,13 @@ def date_value(value: str, *, timezone: str, day_first: bool,
     formats = date_formats(day_first, extra_formats)
     stamp = timestamp_value(value, timezone=timezone, day_first=day_first,
                             extra_formats=extra_formats)
-    iso = f"try_cast({value} as DATE)" if not extra_formats else "NULL"
-    return (f"case when regexp_matches({value}, {sql_literal(OFFSET_PATTERN)}) "
-            f"then ({stamp})::DATE else coalesce({iso}, "
+    full = (f"case when regexp_matches({value}, {sql_literal(OFFSET_PATTERN)}) "
+            f"then ({stamp})::DATE else coalesce("
             f"try_strptime({value}, {_list(formats)})::DATE, ({stamp})::DATE) end")
+    if extra_formats:
+        return full
+    # Fast path for ISO dates (10 characters cannot hold a time or an offset).
+    return f"coalesce(case when length({value}) = 10 then try_cast({value} as DATE) end, {full})"
 
 
 # ---- vocabularies ------------------------------------------------------------------------

@@ -54,14 +54,18 @@ def needs_dedup(read: ReadTable) -> bool:
 
 
 def typed_sql(read: ReadTable, formats: Formats, timezone: str) -> str:
-    """Select from `staged`: texts, parsed columns, `__row_key`, deduplicated when needed."""
+    """Select from a relation `staged`: texts, parsed columns, `__row_key`, deduplicated
+    when needed."""
     options = dict(timezone=timezone, decimal=formats.decimal, day_first=formats.day_first,
                    extra_formats=formats.date_formats)
     typed = [parse_value(_quoted("__text_" + c.name), c.type, **options) + f" as {_quoted(c.name)}"
-             for c in read.table.columns]
+             for c in read.table.columns if c.type != "text"]
+    texts = [f"{_quoted('__text_' + c.name)} as {_quoted(c.name)}"
+             for c in read.table.columns if c.type == "text"]
     key = ", ".join(_quoted("__text_" + k) for k in read.table.key.split(","))
     updated = parse_value("__updated_text", "timestamp", **options)
-    sql = (f"select *, {', '.join(typed)}, nullif(concat_ws('|', {key}), '') as __row_key, "
+    sql = (f"select *, {', '.join(texts + typed)}, "
+           f"nullif(concat_ws('|', {key}), '') as __row_key, "
            f"{updated} as __updated_at from staged")
     if not needs_dedup(read):
         return sql
