@@ -213,3 +213,40 @@ def test_satisfaction_trend_per_month(warehouse):
         warehouse,
         "select count(distinct month), min(month) from marts.account_satisfaction_monthly",
     ) == [(13, date(2025, 10, 1))]
+
+
+def test_satisfaction_trend_carries_t12m_as_of_each_month(warehouse):
+    t12m = "nps_t12m, nps_responses_t12m, csat_t12m, csat_responses_t12m, ces_t12m"
+    # as of 2026-09 (2025-10..2026-09): NPS 0, 3, 7, 9 -> 100 x (1 - 2) / 4; CSAT 3, 5; CES 5
+    assert query(
+        warehouse,
+        f"select {t12m} from marts.account_satisfaction_monthly "
+        "where account_id = 'ACC-1' and month = '2026-09-01'",
+    ) == [(-25.0, 4, 50.0, 2, 5.0)]
+    # as of M it equals account_satisfaction, for every account
+    assert query(
+        warehouse,
+        f"select account_id, {t12m} from marts.account_satisfaction_monthly "
+        "where month = ? order by account_id", M,
+    ) == query(
+        warehouse,
+        "select account_id, nps, nps_responses, csat, csat_responses, ces "
+        "from marts.account_satisfaction where month = ? order by account_id", M,
+    )
+
+
+def test_portfolio_tiers_summarise_account_tier(warehouse):
+    assert query(
+        warehouse,
+        "select tier, accounts, overridden_accounts, new_accounts, moved_up, moved_down, "
+        "t12m_revenue, share from marts.portfolio_tiers where month = ? order by tier",
+        M,
+    ) == [
+        ("all", 7, 1, 1, 1, 1, 3250, 1.0),
+        # ACC-3 300
+        ("key", 1, 0, 0, 0, 1, 300, pytest.approx(300 / 3300)),
+        # ACC-6 60, ACC-7 0, ACC-8 -50
+        ("standard", 3, 0, 1, 0, 0, 10, pytest.approx(60 / 3300)),
+        # ACC-1 2600, ACC-2 300, ACC-4 40 (override)
+        ("strategic", 3, 1, 0, 1, 0, 2940, pytest.approx(2940 / 3300)),
+    ]
