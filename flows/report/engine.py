@@ -34,6 +34,9 @@ def template_environment(locale: str) -> jinja2.Environment:
     )
     translator = Translator(locale)
     env.install_gettext_callables(translator.gettext, translator.ngettext, newstyle=True)
+    # Labels that come from data (tier names, rule texts) go through `| t`: translated like
+    # `_()`, but without `%` placeholder formatting, so "10%" in a label stays text.
+    env.filters["t"] = translator.gettext
     return env
 
 
@@ -57,6 +60,7 @@ class PdfWriter:
     def __init__(self) -> None:
         self.font_config = FontConfiguration()
         self._fetcher = ProjectAssetFetcher(STATIC_DIR)
+        self.refused_urls: list[str] = []  # what documents asked for and did not get
         self.stylesheet = CSS(
             url="kam:asset/report.css", url_fetcher=self._fetcher, font_config=self.font_config
         )
@@ -69,7 +73,7 @@ class PdfWriter:
         document = HTML(string=html, base_url="kam:asset/", url_fetcher=fetcher).render(
             stylesheets=[self.stylesheet], font_config=self.font_config
         )
-        self.last_fetcher = fetcher
+        self.refused_urls.extend(fetcher.refused)
         with source_date_epoch(document_date):
             content = document.write_pdf()
         return Pdf(content=content, pages=len(document.pages))

@@ -97,5 +97,10 @@ class Formatter:
     def month(self, value: dt.date | None) -> str:
         return MISSING if value is None else format_skeleton("yMMMM", value, locale=self._babel)
 
-    def short_month(self, value: dt.date) -> str:
+    def short_month(self, value: dt.date | str) -> str:
+        if isinstance(value, str):  # a 'YYYY-MM' label rather than a DATE
+            value = dt.datetime.strptime(value[:7], "%Y-%m").date()
         return format_skeleton("yMMM", value, locale=self._babel)
+
+    def hours(self, value: Number | None) -> str:
+        return MISSING if value is None else self.number(value, 1) + " h"

@@ -17,7 +17,9 @@ def warehouse(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def rendered_en(warehouse, tmp_path_factory):
+    """The month rendered once, sequentially, with the render cache off."""
     out_dir = tmp_path_factory.mktemp("out_en")
     files = render_reports(warehouse, month=MONTH, out_dir=out_dir, run_id=RUN_ID,
-                           locale="en", dq_status=DQ)
+                           locale="en", dq_status=DQ, workers=1, progress=False,
+                           cache_dir=tmp_path_factory.mktemp("cache_en"))
     return out_dir, files

@@ -49,15 +49,114 @@ REVIEWS = [
 ]
 
 
+SECTION_DDL = {
+    "account_satisfaction": """create table marts.account_satisfaction (
+        account_id VARCHAR, month DATE, nps DOUBLE, nps_responses BIGINT, csat DOUBLE,
+        csat_responses BIGINT, ces DOUBLE, ces_responses BIGINT)""",
+    "account_service": """create table marts.account_service (
+        account_id VARCHAR, month DATE, tickets_opened BIGINT, sla_compliance DOUBLE,
+        median_first_response_hours DOUBLE, median_resolution_hours DOUBLE,
+        complaints BIGINT, open_tickets BIGINT, tickets_opened_t12m BIGINT,
+        sla_compliance_t12m DOUBLE, median_first_response_hours_t12m DOUBLE,
+        median_resolution_hours_t12m DOUBLE, complaints_t12m BIGINT,
+        sla_target_hours_urgent DOUBLE, sla_target_hours_high DOUBLE,
+        sla_target_hours_normal DOUBLE, sla_target_hours_low DOUBLE)""",
+    "account_engagement": """create table marts.account_engagement (
+        account_id VARCHAR, month DATE, interactions_90d BIGINT, engagement_standard BIGINT,
+        days_since_last_visit_or_meeting BIGINT)""",
+    "account_clv": """create table marts.account_clv (
+        account_id VARCHAR, month DATE, historical_clv DECIMAL(38, 4),
+        historical_clv_cost_unknown BOOLEAN, p_alive DOUBLE, expected_purchases_12m DOUBLE,
+        expected_avg_order_value DOUBLE, predicted_clv_12m DOUBLE, model VARCHAR)""",
+    "account_health": """create table marts.account_health (
+        account_id VARCHAR, month DATE, health_score DOUBLE, health_status VARCHAR,
+        revenue_trend_score DOUBLE, nps_score DOUBLE, sla_score DOUBLE,
+        engagement_score DOUBLE, p_alive_score DOUBLE, missing_components VARCHAR)""",
+    "account_retention": """create table marts.account_retention (
+        account_id VARCHAR, month DATE, churn_risk BOOLEAN, days_since_last_order BIGINT,
+        median_gap_days DOUBLE)""",
+    "account_tier": """create table marts.account_tier (
+        account_id VARCHAR, month DATE, t12m_revenue DECIMAL(38, 4), share DOUBLE,
+        cum_share_before DOUBLE, tier_rank BIGINT, computed_tier VARCHAR, tier VARCHAR,
+        tier_source VARCHAR, tier_change VARCHAR)""",
+    "portfolio_retention": """create table marts.portfolio_retention (
+        month DATE, tier VARCHAR, base_accounts BIGINT, logo_retention DOUBLE, grr DOUBLE,
+        nrr DOUBLE)""",
+    "cohort_retention": """create table marts.cohort_retention (
+        month DATE, cohort DATE, k BIGINT, cohort_size BIGINT, share DOUBLE)""",
+}
+
+M = MONTH_START
+SECTION_ROWS = {
+    "account_satisfaction": [
+        # ACC-1's quarterly trend: T12M values at M-9, M-6, M-3 and M.
+        ("ACC-1", dt.date(2026, 1, 1), 40.0, 10, 90.0, 10, 5.5, 8),
+        ("ACC-1", dt.date(2026, 4, 1), 35.0, 12, 88.5, 12, 5.25, 9),
+        ("ACC-1", dt.date(2026, 7, 1), 30.0, 14, 87.0, 13, 5.125, 10),
+        ("ACC-1", dt.date(2026, 9, 1), 99.0, 1, 99.0, 1, 1.0, 1),  # not a quarter end
+        ("ACC-1", M, 25.0, 16, 85.25, 15, 5.0, 11),
+        ("ACC-2", M, -10.0, 5, None, 0, None, 0),
+    ],
+    "account_service": [
+        ("ACC-1", M, 4, 75.0, 3.5, 20.25, 1, 2, 40, 92.5, 2.75, 18.0, 6, 1, 4, 8, 24),
+        ("ACC-2", M, 2, 50.0, 9.0, 30.0, 0, 6, 20, 85.0, 7.5, 26.0, 2, 2, 8, 24, 48),
+    ],
+    "account_engagement": [("ACC-1", M, 7, 6, 12), ("ACC-2", M, 1, 3, 95)],
+    "account_clv": [
+        ("ACC-1", M, Decimal("250000.7500"), False, 0.93, 12.4, 8500.5, 105000.0,
+         "bgnbd_gamma_gamma"),
+        ("ACC-2", M, Decimal("90000.0000"), True, 0.42, 2.5, 4000.0, 9000.0,
+         "bgnbd_gamma_gamma"),
+    ],
+    "account_health": [
+        ("ACC-1", M, 78.4, "green", 80.0, 62.5, 75.0, 100.0, 93.0, None),
+        ("ACC-2", M, 35.2, "red", 20.0, None, 50.0, 33.3, 42.0, "nps"),
+    ],
+    "account_retention": [("ACC-1", M, False, 5, 21.5), ("ACC-2", M, True, 130, 30.0)],
+    "account_tier": [
+        ("ACC-1", M, Decimal("1200000"), 0.6, 0.0, 1, "strategic", "strategic", "computed",
+         "same"),
+        ("ACC-2", M, Decimal("500000"), 0.25, 0.6, 2, "standard", "key", "override", "up"),
+        ("ACC-3", M, Decimal("300000"), 0.15, 0.85, 3, "standard", "standard", "computed",
+         "same"),
+    ],
+    "portfolio_retention": [
+        (M, "strategic", 1, 1.0, 0.95, 1.2),
+        (M, "key", 0, None, None, None),
+        (M, "standard", 2, 0.5, 0.625, 0.875),
+        (M, "all", 3, 0.6667, 0.8123, 1.0567),
+    ],
+    "cohort_retention": [
+        (M, dt.date(2025, 10, 1), 0, 2, 1.0), (M, dt.date(2025, 10, 1), 1, 2, 0.5),
+        (M, dt.date(2025, 10, 1), 2, 2, 0.5), (M, dt.date(2025, 11, 1), 0, 1, 1.0),
+        (M, dt.date(2025, 11, 1), 1, 1, 0.0),
+    ],
+}
+
+SURVEY_COMMENTS_DDL = """create table staging.stg_crm__surveys (
+    response_id VARCHAR, account_id VARCHAR, survey_type VARCHAR, comment VARCHAR,
+    score DOUBLE, submitted_at TIMESTAMP)"""
+SURVEY_COMMENTS = [
+    ("S1", "ACC-1", "nps", "Call me on +49 30 1234567 or write to jo@acme.example", 9,
+     dt.datetime(2026, 10, 20, 9, 30)),
+    ("S2", "ACC-1", "csat", "Delivery on 2026-10-05 was late", 3,
+     dt.datetime(2026, 10, 6, 8, 0)),
+    ("S3", "ACC-1", "nps", "Too old to show", 5, dt.datetime(2025, 9, 1, 8, 0)),
+    ("S4", "ACC-1", "ces", "After the month: not shown", 5, dt.datetime(2026, 11, 2, 8, 0)),
+]
+
+
 def monthly_revenue(account_index: int, k: int) -> Decimal:
     """Revenue of month M-12+k for the fixture account at `account_index`."""
     return Decimal(1000 * (account_index + 1) * (k + 1))
 
 
-def build_warehouse(path: Path, *, provided: dict[str, bool] | None = None) -> Path:
+def build_warehouse(
+    path: Path, *, provided: dict[str, bool] | None = None, with_sections: bool = True
+) -> Path:
     con = duckdb.connect(str(path))
     try:
-        for schema in ("marts", "audit"):
+        for schema in ("marts", "audit", "staging"):
             con.execute(f"create schema {schema}")
         con.execute(ACCOUNT_REVIEW_DDL)
         con.execute(ACCOUNT_MONTHLY_DDL)
@@ -82,6 +181,15 @@ def build_warehouse(path: Path, *, provided: dict[str, bool] | None = None) -> P
                     "insert into marts.account_monthly values (?, ?, ?, ?, 1.0, ?)",
                     [aid, month, monthly_revenue(index, k), monthly_revenue(index, k) / 4, k],
                 )
+        if with_sections:
+            for mart, ddl in SECTION_DDL.items():
+                con.execute(ddl)
+                for values in SECTION_ROWS[mart]:
+                    marks = ", ".join("?" * len(values))
+                    con.execute(f"insert into marts.{mart} values ({marks})", list(values))
+            con.execute(SURVEY_COMMENTS_DDL)
+            con.executemany("insert into staging.stg_crm__surveys values (?, ?, ?, ?, ?, ?)",
+                            [list(row) for row in SURVEY_COMMENTS])
         for table, flag in {"accounts": True, "account_managers": True, "orders": True,
                             "tickets": True, "surveys": True, "interactions": True,
                             **(provided or {})}.items():

@@ -1,0 +1,48 @@
+"""The portfolio review for the head of key accounts."""
+
+from __future__ import annotations
+
+from pdf_text import pdf_text
+
+
+def test_portfolio_lists_every_key_account(rendered_en):
+    out_dir, _files = rendered_en
+    text = pdf_text(out_dir / "portfolio.pdf")
+    key_accounts = text.split("Key accounts\n")[1]
+    assert "Acme Industrial ACC-1 strategic Alice Smith €1,200,000 60.0% +20.0%" in key_accounts
+    assert "ACC-2" in key_accounts and "€500,000 25.0% -9.1%" in key_accounts
+    assert "ACC-3" not in key_accounts  # standard tier: not a key account
+
+
+def test_retention_by_tier_equals_the_mart(rendered_en):
+    out_dir, _files = rendered_en
+    text = pdf_text(out_dir / "portfolio.pdf")
+    assert "strategic 1 120.0% 95.0% 100.0%" in text
+    assert "key 0 — — —" in text  # an empty base has null rates, not zeros
+    assert "standard 2 87.5% 62.5% 50.0%" in text
+    assert "all 3 105.7% 81.2% 66.7%" in text
+
+
+def test_at_risk_list_and_manager_coverage(rendered_en):
+    out_dir, _files = rendered_en
+    text = pdf_text(out_dir / "portfolio.pdf")
+    at_risk = text.split("At-risk key accounts")[1].split("Coverage per account manager")[0]
+    assert "ACC-2" in at_risk and "Health score in the red zone" in at_risk
+    assert "ACC-1" not in at_risk
+    coverage = text.split("Coverage per account manager")[1].split("Key accounts")[0]
+    assert "Alice Smith Acme Industrial strategic 7 6 12" in coverage
+    assert "王芳" in coverage and "key 1 3 95" in coverage
+
+
+def test_chinese_portfolio(warehouse, tmp_path):
+    from conftest import DQ
+    from fixture_warehouse import MONTH, RUN_ID
+
+    from flows.report import render_reports
+
+    render_reports(warehouse, month=MONTH, out_dir=tmp_path, run_id=RUN_ID, locale="zh-CN",
+                   dq_status=DQ, workers=1, progress=False, cache_dir=tmp_path / ".cache")
+    text = pdf_text(tmp_path / "portfolio.pdf")
+    for label in ("重点客户组合回顾", "各分级留存", "同期群留存", "高风险重点客户",
+                  "各客户经理覆盖情况", "净收入留存 (NRR)"):
+        assert label in text, label

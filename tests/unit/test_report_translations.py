@@ -1,0 +1,73 @@
+"""Every label a report can print has a zh-CN translation."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from babel.messages.extract import extract_python
+
+from flows.report import views
+from flows.report.engine import TEMPLATE_DIR, template_environment
+from flows.report.risks import load_rules
+from flows.report.translations import Translator, catalogue
+
+REPORT_PACKAGE = Path(views.__file__).parent
+
+
+def template_labels() -> set[str]:
+    env = template_environment("en")
+    labels = set()
+    for path in TEMPLATE_DIR.rglob("*.html"):
+        if "data_quality" in path.parts:
+            continue  # the data-quality report keeps its own catalogue
+        source = path.read_text(encoding="utf-8")
+        for _line, _function, message in env.extract_translations(source):
+            # A call with placeholders gives a tuple (msgid, None); `_(variable)` gives None.
+            found = message[0] if isinstance(message, tuple) else message
+            if isinstance(found, str):
+                labels.add(found)
+    return labels
+
+
+def python_labels() -> set[str]:
+    labels = set()
+    for path in REPORT_PACKAGE.glob("*.py"):
+        with path.open("rb") as handle:
+            for _line, function, message, _comments in extract_python(
+                    io.BytesIO(handle.read()), ["_"], [], {}):
+                if function == "_" and isinstance(message, str):
+                    labels.add(message)
+    return labels
+
+
+def data_labels() -> set[str]:
+    """Labels that reach templates as data and are translated with `| t`."""
+    labels = {views.CONFIDENTIALITY_LABEL, *views.TIERS, *views.SERVICE_PRIORITIES,
+              *views.HEALTH_COMPONENT_LABELS.values(), "green", "amber", "red", "yes", "no"}
+    for rule in load_rules():
+        labels.update({rule.risk, rule.action})
+    return labels
+
+
+def test_labels_are_found():
+    assert "Revenue of the month" in template_labels()
+    assert "Gross margin" in python_labels()
+    assert "Health score in the red zone" in data_labels()
+
+
+def test_every_label_has_a_chinese_translation():
+    labels = template_labels() | python_labels() | data_labels()
+    missing = sorted(label for label in labels if label not in catalogue("zh-CN"))
+    assert missing == []
+
+
+def test_chinese_catalogue_has_no_stale_labels():
+    labels = template_labels() | python_labels() | data_labels() | {"page.after"}
+    assert sorted(set(catalogue("zh-CN")) - labels) == []
+
+
+def test_translator_falls_back_to_english():
+    assert Translator("zh-CN").gettext("Revenue") == "收入"
+    assert Translator("zh-CN").gettext("no such label") == "no such label"
+    assert Translator("en").gettext("Revenue") == "Revenue"
