@@ -21,7 +21,7 @@ import duckdb
 from flows.errors import UsageError
 from flows.ingest.assemble import ReadTable, fingerprint, read_export
 from flows.ingest.files import SOURCE_LINE
-from flows.ingest.parse import REASONS, sql_literal
+from flows.ingest.parse import REASONS
 from flows.ingest.profile import Profile, load_profile
 from flows.ingest.stage import needs_dedup, staged_sql, typed_sql
 from flows.schema import AUDIT_DDL
@@ -79,6 +79,13 @@ def input_fingerprint(input_dir: Path, profile: str = "canonical") -> list[tuple
     loaded = load_profile(profile)
     _check_folder(input_dir)
     return fingerprint(input_dir, loaded)
+
+
+def profile_fingerprint(profile: str | Path = "canonical") -> str:
+    """sha256 of the resolved profile (base merged in), so editing a user's profile YAML
+    changes the run id even when its path and the export stay the same."""
+    loaded = load_profile(profile)
+    return hashlib.sha256(loaded.model_dump_json(exclude={"source"}).encode()).hexdigest()
 
 
 def ensure_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -227,4 +234,4 @@ def extract_export(input_dir: Path, warehouse: Path, *, run_id: str,
 
 
 __all__ = ["ExtractSummary", "TableLoad", "FileLoad", "extract_export", "input_fingerprint",
-           "ensure_audit_tables", "sql_literal"]
+           "profile_fingerprint", "ensure_audit_tables"]

@@ -12,7 +12,7 @@ import pytest
 
 import flows.extract
 from flows.errors import DataQualityError, UsageError
-from flows.extract import extract_export, input_fingerprint
+from flows.extract import extract_export, input_fingerprint, profile_fingerprint
 
 ACCOUNTS = (
     "account_id,account_name,account_manager_id,created_at,status\n"
@@ -178,3 +178,13 @@ def test_unknown_timezone_is_a_usage_error(export: Path, tmp_path: Path) -> None
     with pytest.raises(UsageError) as failure:
         extract_export(export, tmp_path / "w.duckdb", run_id="r1", timezone="Not/AZone")
     assert failure.value.message == "unknown timezone 'Not/AZone'"
+
+
+def test_profile_fingerprint_follows_the_profile_content(tmp_path: Path) -> None:
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("name: mine\ntables:\n  orders:\n    files: [o.csv]\n", encoding="utf-8")
+    first = profile_fingerprint(mine)
+    assert first == profile_fingerprint(mine)
+    mine.write_text("name: mine\ntables:\n  orders:\n    files: [x.csv]\n", encoding="utf-8")
+    assert profile_fingerprint(mine) != first
+    assert profile_fingerprint("canonical") != first

@@ -145,3 +145,31 @@ def test_nothing_is_written_when_a_file_is_bad(tmp_path: Path) -> None:
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         assert con.execute("select distinct run_id from audit.load_manifest").fetchall() == [
             ("r1",)]
+
+
+def test_missing_sheet_names_the_sheets_found(tmp_path: Path) -> None:
+    import openpyxl
+
+    folder = export(tmp_path / "e", **{"orders.csv": None})
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Orders 2026"
+    workbook.save(folder / "orders.xlsx")
+    profile = tmp_path / "p.yaml"
+    profile.write_text("name: p\ntables:\n  orders:\n    files: [orders.xlsx]\n"
+                       "    sheet: Orders\n", encoding="utf-8")
+    assert failure(folder, profile=str(profile)) == (
+        "orders.xlsx: sheet 'Orders' not found; sheets found: Orders 2026; closest match: "
+        "'Orders 2026' (set the table's sheet in the profile)")
+
+
+def test_report_title_lines_above_the_header(tmp_path: Path) -> None:
+    folder = export(tmp_path / "e", **{"orders.csv": "Opportunity report\nAs of 2026-10-31\n"
+                                                     + ORDERS})
+    profile = tmp_path / "p.yaml"
+    profile.write_text("name: p\ntables:\n  orders:\n    files: [orders.csv]\n"
+                       "    header_row: 3\n", encoding="utf-8")
+    summary = extract_export(folder, tmp_path / "w.duckdb", run_id="r", profile=str(profile))
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        assert con.execute("select order_id, _source_line from raw.orders").fetchall() == [
+            ("O1", 4)]
+    assert summary.table("orders").rows == 1
