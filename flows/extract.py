@@ -23,6 +23,7 @@ from flows.ingest.assemble import ReadTable, fingerprint, read_export
 from flows.ingest.files import SOURCE_LINE
 from flows.ingest.parse import REASONS
 from flows.ingest.profile import Profile, load_profile
+from flows.ingest.sources import is_input
 from flows.ingest.stage import needs_dedup, staged_sql, typed_sql
 from flows.schema import AUDIT_DDL
 
@@ -60,7 +61,7 @@ class ExtractSummary:
 
 
 def _check_folder(input_dir: Path) -> None:
-    if not input_dir.is_dir():
+    if not is_input(input_dir):
         raise UsageError(f"input folder not found: {input_dir}",
                          hint="pass --input with the folder holding the CRM export")
 

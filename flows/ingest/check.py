@@ -14,7 +14,7 @@ from flows.ingest.assemble import file_label
 from flows.ingest.files import EXCEL_SUFFIXES, read_csv_text, read_excel_text
 from flows.ingest.headers import closest, match_columns
 from flows.ingest.profile import Profile, load_profile
-from flows.ingest.sources import list_files, locate
+from flows.ingest.sources import is_input, list_files, locate
 from flows.schema import TABLES
 
 
@@ -135,7 +135,7 @@ def check_profile(input_dir: Path, profile: str | Path) -> ProfileCheck:
     """Which files and columns of `input_dir` the profile matches, and what blocks a load."""
     input_dir = Path(input_dir)
     loaded = load_profile(profile)
-    if not input_dir.is_dir():
+    if not is_input(input_dir):
         raise UsageError(f"input folder not found: {input_dir}")
     files = list_files(input_dir)
     located = locate(loaded, files)

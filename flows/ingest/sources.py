@@ -37,10 +37,23 @@ class SourceFile:
             return archive.read(self.member)
 
 
+def is_input(path: Path) -> bool:
+    """An export is a folder, or a ZIP archive given directly."""
+    return path.is_dir() or (path.is_file() and path.suffix.lower() == ".zip")
+
+
 def list_files(folder: Path) -> list[SourceFile]:
-    """Every file directly in the folder, ZIP archives replaced by their members."""
+    """Every file directly in the folder, ZIP archives replaced by their members.
+
+    `folder` may also be a ZIP archive itself: then its members are the files.
+    """
     files: list[SourceFile] = []
-    for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
+    if folder.is_file():
+        candidates, folder = [folder], folder.parent
+    else:
+        candidates = sorted(p for p in folder.iterdir()
+                            if p.is_file() and not p.name.startswith("."))
+    for path in candidates:
         if path.suffix.lower() != ".zip":
             files.append(SourceFile(folder, path.name))
             continue

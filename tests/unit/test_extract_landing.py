@@ -131,6 +131,10 @@ def test_zip_members_land_with_their_archive_path(tmp_path: Path) -> None:
     assert summary.table("orders").path == "crm-export.zip/export/orders.csv"
     assert rows(tmp_path / "w.duckdb", "select distinct _source_file from raw.orders") == [
         ("crm-export.zip/export/orders.csv",)]
+    (folder / "orders.csv").write_text(SNAPSHOT)  # beside the archive, not in it
+    given_directly = extract_export(folder / "crm-export.zip", tmp_path / "z.duckdb",
+                                    run_id="r1")
+    assert given_directly.table("orders").path == "crm-export.zip/export/orders.csv"
 
 
 def test_excel_typed_cells_and_serial_dates(tmp_path: Path) -> None:
