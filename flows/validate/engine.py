@@ -81,7 +81,7 @@ def run_suites(
     runs = []
     try:
         for table in tables:
-            asset = source.add_table_asset(name=table, table_name=table, schema_name="raw")
+            asset = source.add_table_asset(name=table, table_name=table)
             batch = asset.add_batch_definition_whole_table("landed")
             suite = context.suites.add(load_suite(table, suites_dir))
             definition = context.validation_definitions.add(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 
 from great_expectations.core.expectation_validation_result import ExpectationValidationResult
 
@@ -22,6 +23,8 @@ def _text(value: object) -> str | None:
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")  # 0E-8 -> 0, 1.20000000 -> 1.2
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if hasattr(value, "item"):  # numpy scalars
@@ -81,7 +84,7 @@ class CheckOutcome:
         if kwargs.get("column_list"):
             return list(kwargs["column_list"])
         column = (self.config.meta or {}).get("column")
-        return [column] if column else []
+        return column.split(",") if column else []
 
     @property
     def is_sql_check(self) -> bool:
@@ -142,8 +145,8 @@ class CheckOutcome:
     def observed_value(self) -> str | None:
         result = self.result.result or {}
         if "observed_value" in result:
-            observed = result["observed_value"]
-            return observed if isinstance(observed, str) else json.dumps(_short(observed))
+            observed = _short(result["observed_value"])
+            return observed if isinstance(observed, str) else json.dumps(observed)
         if result.get("unexpected_percent") is not None:
             return f"{result['unexpected_percent']:.4g}% unexpected"
         return None

@@ -122,10 +122,16 @@ def _structure(table: Table) -> list[gxe.Expectation]:
             )
         )
     else:
+        # As SQL: on DuckDB the built-in compound check does not list the offending rows.
+        key_list = ", ".join(f'"{k}"' for k in key_columns)
         checks.append(
-            gxe.ExpectCompoundColumnsToBeUnique(
-                column_list=key_columns,
-                meta=_meta(BLOCKING, "Two rates for the same month and currency are ambiguous."),
+            rows_where(
+                f"({key_list}) in (select ({key_list}) from checked "
+                f"group by {key_list} having count(*) > 1)",
+                column=table.key,
+                severity=BLOCKING,
+                description=f"({table.key}) is unique",
+                rationale="Two rates for the same month and currency are ambiguous.",
             )
         )
     for column in table.columns:

@@ -129,9 +129,11 @@ def record_audit(
         con.execute("begin transaction")
         con.execute("delete from audit.validation_results where run_id = ?", [run_id])
         # Extract quarantines unparseable values under the same run id: keep those.
+        owned = sorted({row["expectation"] for row in validation_rows})
         con.execute(
-            "delete from audit.quarantine where run_id = ? and expectation like 'expect%'",
-            [run_id],
+            f"delete from audit.quarantine where run_id = ? "
+            f"and expectation in ({', '.join('?' for _ in owned)})",
+            [run_id, *owned],
         )
         _insert(con, "validation_results", VALIDATION_COLUMNS, validation_rows)
         _insert(con, "quarantine", QUARANTINE_COLUMNS, quarantine_rows)
