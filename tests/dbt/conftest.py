@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from dbt_warehouse import create_warehouse, dbt_build
+from fixture_warehouse import create_warehouse, dbt_build
 from export_fixture import FULL_EXPORT
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from dbt_warehouse import query
+from fixture_warehouse import query
 
 M = "2026-10-01"
 

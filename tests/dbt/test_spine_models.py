@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
-from dbt_warehouse import create_warehouse, dbt_build, query
+from fixture_warehouse import create_warehouse, dbt_build, query
 from export_fixture import FULL_EXPORT
 
 M = "2026-10-01"
