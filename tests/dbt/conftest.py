@@ -3,8 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fixture_warehouse import create_warehouse, dbt_build
 from export_fixture import FULL_EXPORT
+from fixture_warehouse import create_warehouse, dbt_build
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,8 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
-from fixture_warehouse import create_warehouse, dbt_build, query
 from export_fixture import FULL_EXPORT
+from fixture_warehouse import create_warehouse, dbt_build, query
 
 M = "2026-10-01"
 
