@@ -20,6 +20,10 @@ from great_expectations.core.expectation_validation_result import (
     ExpectationSuiteValidationResult,
 )
 from great_expectations.core.run_identifier import RunIdentifier
+from great_expectations.data_context.types.base import (
+    DataContextConfig,
+    InMemoryStoreBackendDefaults,
+)
 
 from flows.schema import LINEAGE_COLUMNS, TABLES
 from flows.validate import duckdb_dialect
@@ -40,21 +44,26 @@ def index_columns(table: str) -> list[str]:
 
 
 def ephemeral_context(data_docs_dir: Path):
-    """A Great Expectations context held in memory whose only output is the Data Docs site."""
+    """A Great Expectations context held in memory whose only output is the Data Docs site.
+
+    The default ephemeral context also makes a temporary docs folder under /tmp; this one
+    declares its single site in evidence_dir instead.
+    """
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    context = gx.get_context(mode="ephemeral")
-    context.add_data_docs_site(
-        site_name=DATA_DOCS_SITE,
-        site_config={
-            "class_name": "SiteBuilder",
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            "store_backend": {
-                "class_name": "TupleFilesystemStoreBackend",
-                "base_directory": str(data_docs_dir.resolve()),
-            },
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        data_docs_sites={
+            DATA_DOCS_SITE: {
+                "class_name": "SiteBuilder",
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(data_docs_dir.resolve()),
+                },
+            }
         },
     )
-    return context
+    return gx.get_context(project_config=config, mode="ephemeral")
 
 
 def run_identifier(run_id: str, month_end: datetime) -> RunIdentifier:

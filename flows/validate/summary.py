@@ -53,10 +53,10 @@ class ValidationSummary:
         first = self.blocking_failures[0]
         value = f" (value {first.value!r})" if first.value is not None else ""
         more = len(self.blocking_failures) - 1
-        also = f"; {more} more blocking failure(s)" if more else ""
+        also = f"; {more} more blocking failure(s) in dq/summary.json" if more else ""
         return (
             f"data quality: {first.where()}: {first.expectation} failed{value}: "
-            f"{first.rationale}{also}; see {self.month}/dq/ or run `kam validate`"
+            f"{first.rationale.rstrip('.')}{also}; correct the export and run again"
         )
 
     def to_dict(self) -> dict:

@@ -21,8 +21,8 @@ def test_failure_line_names_file_row_column_and_value():
     assert not summary.success
     assert summary.failure_line() == (
         "data quality: orders.csv line 7, column order_id: expect_column_values_to_be_unique "
-        "failed (value 'O1'): A duplicated key double-counts rows.; 1 more blocking "
-        "failure(s); see 2026-10/dq/ or run `kam validate`"
+        "failed (value 'O1'): A duplicated key double-counts rows; 1 more blocking "
+        "failure(s) in dq/summary.json; correct the export and run again"
     )
 
 
