@@ -54,6 +54,20 @@ def dbt_vars(
     }
 
 
+def _release_dbt_connection() -> None:
+    """Close the connection dbt-duckdb keeps for the life of the process.
+
+    DuckDB refuses a read-only connection to a file that the same process holds open
+    read-write, and no write connection may outlive the dbt run.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None:
+        environment.close()
+    DuckDBConnectionManager.close_all_connections()
+
+
 def run_dbt(args: list[str], warehouse: Path, target_dir: Path) -> object:
     """Invoke one dbt command; returns dbt's result object or raises PipelineError."""
     from dbt.cli.main import dbtRunner
@@ -68,7 +82,10 @@ def run_dbt(args: list[str], warehouse: Path, target_dir: Path) -> object:
         "--quiet",
     ]
     with _warehouse_env(warehouse):
-        result = dbtRunner().invoke(full_args)
+        try:
+            result = dbtRunner().invoke(full_args)
+        finally:
+            _release_dbt_connection()
     if result.exception is not None:
         raise PipelineError(
             f"step transform: dbt {args[0]} could not run: {result.exception}",
