@@ -162,9 +162,11 @@ def strip_footer(data: bytes, delimiter: str, width: int) -> tuple[bytes, int]:
         if lines[index].strip():
             continue
         block = [line for line in lines[index + 1:] if line.strip()]
-        if block and all(_fields(line.rstrip("\r"), delimiter) != width for line in block):
-            cut = len("\n".join(lines[:index]).encode("utf-8"))
-            return data[: tail_start + cut] + b"\n", len(lines) - index
+        cut = tail_start + len("\n".join(lines[:index]).encode("utf-8"))
+        inside_quotes = data.count(b'"', 0, cut) % 2 == 1  # a blank line in a quoted field
+        if block and not inside_quotes and all(
+                _fields(line.rstrip("\r"), delimiter) != width for line in block):
+            return data[:cut] + b"\n", len(lines) - index
         break
     return data[: tail_start + kept_bytes] + b"\n", 0
 

@@ -190,3 +190,12 @@ def test_user_profile_with_decimal_comma_day_first_and_derived_managers(tmp_path
     assert rows(warehouse, "select account_name, created_at from raw.accounts order by 1") == [
         ("Müller GmbH", date(2025, 1, 2)), ("Schmidt AG", date(2025, 1, 3))]
     assert summary.profile == "mine" and summary.table("account_managers").superseded_rows == 1
+
+
+def test_blank_line_inside_a_quoted_field_is_not_a_footer(tmp_path: Path) -> None:
+    tickets = ("ticket_id,account_id,opened_at,priority,status\n"
+               'T1,A1,2026-10-01 09:00:00,high,"line one\n\nthanks"\n')
+    folder = export(tmp_path / "e", {"orders.csv": SNAPSHOT, "tickets.csv": tickets})
+    extract_export(folder, tmp_path / "w.duckdb", run_id="r1")
+    assert rows(tmp_path / "w.duckdb", "select ticket_id, status from raw.tickets") == [
+        ("T1", "line one\n\nthanks")]
