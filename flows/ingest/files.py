@@ -91,8 +91,11 @@ def detect_encoding(data: bytes) -> str:
     if bom:
         return bom
     head = data[:_PROBE]
-    if head and head.count(b"\x00") > len(head) // 4:
-        return "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
+    # Text in UTF-8 or GB18030 never holds NUL bytes; UTF-16 puts one beside every ASCII
+    # character (delimiters, newlines), on odd offsets in little-endian order.
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    if odd or even:
+        return "utf-16-le" if odd > even else "utf-16-be"
     try:
         data.decode("utf-8")
         return "utf-8"
@@ -130,7 +133,8 @@ def to_utf8(data: bytes, declared: str, relative: str) -> tuple[bytes, str]:
 # ---- CSV -----------------------------------------------------------------------------------
 
 def sniff_delimiter(head: str) -> str:
-    """The delimiter that splits the first lines into the most consistent, widest rows."""
+    """csv.Sniffer over the first lines, limited to `, ; tab |`; when it cannot decide,
+    the delimiter that splits the first line into the most fields (comma on a tie)."""
     lines = [line for line in head.splitlines()[:20] if line.strip()]
     if not lines:
         return ","
@@ -141,11 +145,22 @@ def sniff_delimiter(head: str) -> str:
         return max(counts, key=lambda d: (counts[d], d == ","))
 
 
-def _fields(line: str, delimiter: str) -> int:
-    return len(next(csv.reader([line], delimiter=delimiter), []))
+def sniff_quotechar(header_line: str, delimiter: str) -> str:
+    """RFC 4180 double quotes, unless every header field is wrapped in single quotes.
+
+    Only the header decides: apostrophes inside values (O'Brien) must not switch quoting.
+    """
+    fields = [f.strip() for f in header_line.rstrip("\r").split(delimiter)]
+    wrapped = all(len(f) >= 2 and f[0] == f[-1] == "'" for f in fields)
+    return "'" if fields and wrapped else '"'
 
 
-def strip_footer(data: bytes, delimiter: str, width: int) -> tuple[bytes, int]:
+def _fields(line: str, delimiter: str, quotechar: str = '"') -> int:
+    return len(next(csv.reader([line], delimiter=delimiter, quotechar=quotechar), []))
+
+
+def strip_footer(data: bytes, delimiter: str, width: int, quotechar: str = '"'
+                 ) -> tuple[bytes, int]:
     """Cut a trailing report footer: lines after the last blank line, none of them a row.
 
     Report exports (Salesforce, HubSpot) end with a blank line and lines such as
@@ -163,9 +178,10 @@ def strip_footer(data: bytes, delimiter: str, width: int) -> tuple[bytes, int]:
             continue
         block = [line for line in lines[index + 1:] if line.strip()]
         cut = tail_start + len("\n".join(lines[:index]).encode("utf-8"))
-        inside_quotes = data.count(b'"', 0, cut) % 2 == 1  # a blank line in a quoted field
+        quote = quotechar.encode()
+        inside_quotes = data.count(quote, 0, cut) % 2 == 1  # a blank line in a quoted field
         if block and not inside_quotes and all(
-                _fields(line.rstrip("\r"), delimiter) != width for line in block):
+                _fields(line.rstrip("\r"), delimiter, quotechar) != width for line in block):
             return data[:cut] + b"\n", len(lines) - index
         break
     return data[: tail_start + kept_bytes] + b"\n", 0
@@ -206,11 +222,13 @@ def read_csv_text(data: bytes, relative: str, *, encoding: str = "auto",
     head = data[:_PROBE].decode("utf-8", errors="ignore")
     if delimiter == "auto":
         delimiter = sniff_delimiter("\n".join(head.splitlines()[header_row - 1:]))
-    reader = csv.reader(io.StringIO(head), delimiter=delimiter)
+    header_line = next(iter(head.splitlines()[header_row - 1:]), "")
+    quotechar = sniff_quotechar(header_line, delimiter)
+    reader = csv.reader(io.StringIO(head), delimiter=delimiter, quotechar=quotechar)
     for _ in range(header_row - 1):
         next(reader, None)
     headers = [h.strip() for h in next(reader, [])]
-    data, footer_lines = strip_footer(data, delimiter, len(headers))
+    data, footer_lines = strip_footer(data, delimiter, len(headers), quotechar)
     generated = [f"c{i}" for i in range(len(headers))]
     invalid: list[tuple[str, str]] = []
 
@@ -222,7 +240,8 @@ def read_csv_text(data: bytes, relative: str, *, encoding: str = "auto",
     table = pacsv.read_csv(
         pa.py_buffer(data),
         read_options=pacsv.ReadOptions(skip_rows=header_row, column_names=generated),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=quotechar,
+                                         newlines_in_values=True,
                                          invalid_row_handler=on_invalid),
         convert_options=pacsv.ConvertOptions(
             column_types={name: pa.string() for name in generated},
