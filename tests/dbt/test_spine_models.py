@@ -161,3 +161,16 @@ def test_marts_for_m_do_not_depend_on_earlier_runs(tmp_path, warehouse):
         ("ACC-2", ["key", "strategic"], 1),
         ("ACC-6", ["standard"], 0),
     ]
+
+
+def test_a_missing_fx_rate_fails_the_build_by_name(tmp_path):
+    export = {**FULL_EXPORT, "fx_rates": [
+        rate for rate in FULL_EXPORT["fx_rates"] if rate["month"] != "2026-08"
+    ]}
+    warehouse = create_warehouse(tmp_path / "kam.duckdb", export)
+    statuses = dict(dbt_build(warehouse, tmp_path / "target", month="2026-10"))
+    # O-08 (USD, 2026-08) has no rate: one named failure, not silently zero revenue
+    assert statuses["every_order_has_an_fx_rate_for_its_currency_and_month"] == "fail"
+    assert [name for name, status in statuses.items() if status in ("fail", "error")] == [
+        "every_order_has_an_fx_rate_for_its_currency_and_month"
+    ]
