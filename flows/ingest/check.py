@@ -28,6 +28,7 @@ class FileCheck:
     malformed_rows: int = 0
     matched: dict[str, str] = field(default_factory=dict)  # canonical column -> header
     missing_required: dict[str, str | None] = field(default_factory=dict)  # -> closest
+    missing_filters: dict[str, str | None] = field(default_factory=dict)  # keep_when column
     missing_optional: list[str] = field(default_factory=list)
     unused_headers: list[str] = field(default_factory=list)
     error: str | None = None
@@ -51,6 +52,9 @@ class TableCheck:
             found += [f"{f.path}: required column '{c}' not found"
                       + (f" (closest match: '{m}')" if m else "")
                       for c, m in f.missing_required.items()]
+            found += [f"{f.path}: column '{c}' needed to select rows not found"
+                      + (f" (closest match: '{m}')" if m else "")
+                      for c, m in f.missing_filters.items()]
         return found
 
 
@@ -86,6 +90,9 @@ class ProfileCheck:
                 for column, match in f.missing_required.items():
                     hint = f"; closest match: '{match}'" if match else ""
                     out.append(f"    {column}: MISSING (required){hint}")
+                for column, match in f.missing_filters.items():
+                    hint = f"; closest match: '{match}'" if match else ""
+                    out.append(f"    {column}: MISSING (selects rows){hint}")
                 if f.missing_optional:
                     out.append(f"    not provided: {', '.join(f.missing_optional)}")
                 if f.unused_headers:
@@ -127,6 +134,13 @@ def _check_file(source, profile: Profile, table: str) -> FileCheck:
         else:
             check.missing_optional.append(column.name)
     used = set(matched.values())
+    for rule in spec.keep_when:
+        found = match_columns(text.headers, {"_": rule.columns}).get("_")
+        if found is None:
+            check.missing_filters[rule.columns[0]] = next(
+                (m for a in rule.columns if (m := closest(a, text.headers))), None)
+        else:
+            used.add(found)
     check.unused_headers = [h for i, h in enumerate(text.headers) if i not in used]
     return check
 

@@ -177,3 +177,15 @@ def test_check_profile_reports_matches_and_missing(tmp_path: Path) -> None:
     assert report.lines()[-1] == ("NOT OK: Opportunit_export.csv: required column "
                                   "'order_date' not found (closest match: 'Close_Dt')")
     assert "    order_date: MISSING (required); closest match: 'Close_Dt'" in report.lines()
+
+
+def test_check_profile_reports_a_missing_filter_column(tmp_path: Path) -> None:
+    export = write_export(tmp_path / "export", load_profile("salesforce"), "utf-8")
+    opportunities = export / "Opportunit_export.csv"
+    opportunities.write_text(opportunities.read_text().replace("IsWon", "Is_Won_Flag"))
+    report = check_profile(export, "salesforce")
+    orders = next(t for t in report.tables if t.table == "orders")
+    assert orders.files[0].missing_filters == {"IsWon": "Is_Won_Flag"}
+    assert orders.problems == ["Opportunit_export.csv: column 'IsWon' needed to select rows "
+                               "not found (closest match: 'Is_Won_Flag')"]
+    assert "    IsWon: MISSING (selects rows); closest match: 'Is_Won_Flag'" in report.lines()
