@@ -52,7 +52,7 @@ def monthly_bars(
     *,
     y_label: str,
     tick_format: Callable[[float], str],
-    size: tuple[float, float] = (6.6, 2.4),
+    size: tuple[float, float] = (6.6, 2.1),
     line: Sequence[float | None] | None = None,
     bar_name: str | None = None,
     line_name: str | None = None,
@@ -182,27 +182,3 @@ def heatmap(
                      fraction=0.03)
         return _to_svg(fig)
 
-
-def component_bars(
-    labels: Sequence[str],
-    values: Sequence[float | None],
-    *,
-    x_label: str,
-    missing_label: str,
-    size: tuple[float, float] = (3.2, 1.8),
-) -> bytes:
-    """Health score components on their 0-100 scale, one horizontal bar each."""
-    with plt.rc_context(RC):
-        fig, ax = plt.subplots(figsize=size)
-        positions = list(range(len(labels)))[::-1]
-        ax.barh(positions, [0.0 if v is None else float(v) for v in values],
-                color=PALETTE[1], height=0.6)
-        for position, value in zip(positions, values, strict=True):
-            if value is None:
-                ax.text(1, position, missing_label, va="center", fontsize=6, color=INK)
-        ax.set_yticks(positions, labels)
-        ax.set_xlim(0, 100)
-        ax.set_xlabel(x_label)
-        for cut in (40, 70):
-            ax.axvline(cut, color=INK, linewidth=0.5, linestyle=":")
-        return _to_svg(fig)

@@ -14,8 +14,14 @@ import duckdb
 from flows.report.warehouse import existing_tables, months_back, provided_inputs, rows
 
 TREND_MONTHS = 13
-# Months before M whose satisfaction rows make the quarterly trend (M-9, M-6, M-3, M).
+# The quarterly satisfaction trend: the T12M values as of M-9, M-6, M-3 and M, read from
+# account_satisfaction_monthly (its `_t12m` columns) under the names account_satisfaction uses.
 SATISFACTION_QUARTERS = (9, 6, 3, 0)
+SATISFACTION_TREND_MART = "account_satisfaction_monthly"
+SATISFACTION_T12M_COLUMNS = ", ".join(
+    f"{metric}_t12m as {metric}"
+    for metric in ("nps", "nps_responses", "csat", "csat_responses", "ces", "ces_responses")
+)
 COMMENTS_PER_ACCOUNT = 3
 # Survey comments are free text that only staging keeps (no mart carries them yet).
 SURVEY_COMMENTS_VIEW = "stg_crm__surveys"
@@ -149,7 +155,9 @@ def _portfolio(con, month: dt.date, marts: set[str]) -> PortfolioInputs:
             [month] if where else [])
     if "portfolio_tiers" in marts:
         portfolio.tier_summary = rows(
-            con, "select * from marts.portfolio_tiers where month = ?", [month])
+            con, "select * from marts.portfolio_tiers where month = ? "
+            "order by case tier when 'strategic' then 1 when 'key' then 2 "
+            "when 'standard' then 3 else 4 end", [month])
     return portfolio
 
 
@@ -180,10 +188,15 @@ def load_month(
         for s in ACCOUNT_SECTIONS if s.mart in marts and ids
     }
     satisfaction_trend: dict[str, list[dict]] = {}
-    if "account_satisfaction" in marts and ids:
+    if SATISFACTION_TREND_MART in marts and ids:
         quarter_ends = [months_back(month, back) for back in SATISFACTION_QUARTERS]
-        satisfaction_trend = _group_by_account(
-            _account_rows(con, "account_satisfaction", quarter_ends, ids))
+        satisfaction_trend = _group_by_account(rows(
+            con,
+            f"select account_id, month, {SATISFACTION_T12M_COLUMNS} "
+            f"from marts.{SATISFACTION_TREND_MART} where list_contains(?, month) "
+            "and list_contains(?, account_id) order by account_id, month",
+            [quarter_ends, ids],
+        ))
     comments = _survey_comments(con, month, ids) if ids and provided.get("surveys", True) else {}
 
     not_provided = [

@@ -18,9 +18,12 @@ RULES_FILE = Path(__file__).with_name("risk_rules.yaml")
 
 _OPS = {
     "lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge,
-    "eq": operator.eq, "is_true": lambda value, _threshold: value is True,
+    "eq": operator.eq,
+    "is_true": lambda value, _threshold: value is True,
+    "is_false": lambda value, _threshold: value is False,
 }
-OP_SIGNS = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥", "eq": "=", "is_true": "="}
+FLAG_OPS = {"is_true": True, "is_false": False}
+OP_SIGNS = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥", "eq": "=", "is_true": "=", "is_false": "="}
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,6 @@ class Rule:
     risk: str
     action: str
     threshold: Any = None
-    threshold_metric: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,8 @@ class FiredRisk:
         return OP_SIGNS[self.rule.op]
 
     @property
-    def threshold_name(self) -> str | None:
-        return self.rule.threshold_metric.split(".", 1)[1] if self.rule.threshold_metric else None
+    def is_flag(self) -> bool:
+        return self.rule.op in FLAG_OPS
 
 
 @lru_cache(maxsize=2)
@@ -75,10 +77,9 @@ def fired_risks(rows: dict[str, dict | None], rules: tuple[Rule, ...]) -> list[F
     fired = []
     for rule in rules:
         value = _lookup(rows, rule.metric)
-        threshold = (_lookup(rows, rule.threshold_metric) if rule.threshold_metric
-                     else rule.threshold)
-        if value is None or (threshold is None and rule.op != "is_true"):
+        threshold = FLAG_OPS.get(rule.op, rule.threshold)
+        if value is None or threshold is None:
             continue
         if _OPS[rule.op](value, threshold):
-            fired.append(FiredRisk(rule, value, True if rule.op == "is_true" else threshold))
+            fired.append(FiredRisk(rule, value, threshold))
     return fired

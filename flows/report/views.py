@@ -66,11 +66,13 @@ def revenue_chart(account: AccountInputs, fmt: Formatter, _) -> bytes:
     )
 
 
-def health_components(row: dict | None) -> list[tuple[str, object]]:
+def health_components(row: dict | None) -> list[tuple[str, object, object]]:
+    """(label, score, weight) per component column `<name>_score` of account_health."""
     if row is None:
         return []
     return [
-        (HEALTH_COMPONENT_LABELS.get(column, column), value)
+        (HEALTH_COMPONENT_LABELS.get(column, column), value,
+         row.get(column.removesuffix("_score") + "_weight"))
         for column, value in row.items()
         if column.endswith("_score") and column != "health_score"
     ]
@@ -91,16 +93,11 @@ def account_context(
     account: AccountInputs, month_inputs: MonthInputs, base: dict
 ) -> tuple[dict, ChartFiles]:
     fmt: Formatter = base["fmt"]
-    _ = t = Translator(base["lang"]).gettext  # `_` for literal labels, `t` for data values
+    _ = Translator(base["lang"]).gettext
     chart_files: ChartFiles = {}
     if account.trend:
         chart_files["revenue.svg"] = _svg(revenue_chart(account, fmt, _))
     components = health_components(account.sections.get("health"))
-    if components:
-        chart_files["health.svg"] = _svg(charts.component_bars(
-            [t(label) for label, _value in components], [value for _l, value in components],
-            x_label=_("Component score (0-100)"), missing_label=_("missing"),
-        ))
     rows_by_section = {"review": account.review, **account.sections}
     context = {
         **base,

@@ -53,25 +53,37 @@ SECTION_DDL = {
     "account_satisfaction": """create table marts.account_satisfaction (
         account_id VARCHAR, month DATE, nps DOUBLE, nps_responses BIGINT, csat DOUBLE,
         csat_responses BIGINT, ces DOUBLE, ces_responses BIGINT)""",
+    "account_satisfaction_monthly": """create table marts.account_satisfaction_monthly (
+        account_id VARCHAR, month DATE, nps DOUBLE, nps_responses BIGINT, csat DOUBLE,
+        csat_responses BIGINT, ces DOUBLE, ces_responses BIGINT, nps_t12m DOUBLE,
+        nps_responses_t12m BIGINT, csat_t12m DOUBLE, csat_responses_t12m BIGINT,
+        ces_t12m DOUBLE, ces_responses_t12m BIGINT)""",
+    # sla_target_hours_<priority> are not in the mart yet: requested, shown when present.
     "account_service": """create table marts.account_service (
-        account_id VARCHAR, month DATE, tickets_opened BIGINT, sla_compliance DOUBLE,
+        account_id VARCHAR, month DATE, tickets_opened BIGINT, sla_met BIGINT,
+        sla_missed BIGINT, sla_pending BIGINT, sla_compliance DOUBLE,
         median_first_response_hours DOUBLE, median_resolution_hours DOUBLE,
-        complaints BIGINT, open_tickets BIGINT, tickets_opened_t12m BIGINT,
-        sla_compliance_t12m DOUBLE, median_first_response_hours_t12m DOUBLE,
-        median_resolution_hours_t12m DOUBLE, complaints_t12m BIGINT,
+        complaints BIGINT, tickets_opened_t12m BIGINT, sla_met_t12m BIGINT,
+        sla_missed_t12m BIGINT, sla_pending_t12m BIGINT, sla_compliance_t12m DOUBLE,
+        median_first_response_hours_t12m DOUBLE, median_resolution_hours_t12m DOUBLE,
+        complaints_t12m BIGINT, open_tickets BIGINT, open_tickets_t12m BIGINT,
         sla_target_hours_urgent DOUBLE, sla_target_hours_high DOUBLE,
         sla_target_hours_normal DOUBLE, sla_target_hours_low DOUBLE)""",
     "account_engagement": """create table marts.account_engagement (
-        account_id VARCHAR, month DATE, interactions_90d BIGINT, engagement_standard BIGINT,
-        days_since_last_visit_or_meeting BIGINT)""",
+        account_id VARCHAR, month DATE, tier VARCHAR, interactions_90d BIGINT,
+        engagement_standard BIGINT, engagement_ratio DOUBLE,
+        meets_engagement_standard BOOLEAN, last_visit_or_meeting_on DATE,
+        interactions_provided BOOLEAN, days_since_last_visit_or_meeting BIGINT)""",
     "account_clv": """create table marts.account_clv (
         account_id VARCHAR, month DATE, historical_clv DECIMAL(38, 4),
         historical_clv_cost_unknown BOOLEAN, p_alive DOUBLE, expected_purchases_12m DOUBLE,
         expected_avg_order_value DOUBLE, predicted_clv_12m DOUBLE, model VARCHAR)""",
     "account_health": """create table marts.account_health (
         account_id VARCHAR, month DATE, health_score DOUBLE, health_status VARCHAR,
-        revenue_trend_score DOUBLE, nps_score DOUBLE, sla_score DOUBLE,
-        engagement_score DOUBLE, p_alive_score DOUBLE, missing_components VARCHAR)""",
+        revenue_trend_score DOUBLE, revenue_trend_weight DOUBLE, nps_score DOUBLE,
+        nps_weight DOUBLE, sla_score DOUBLE, sla_weight DOUBLE, engagement_score DOUBLE,
+        engagement_weight DOUBLE, p_alive_score DOUBLE, p_alive_weight DOUBLE,
+        missing_components VARCHAR)""",
     "account_retention": """create table marts.account_retention (
         account_id VARCHAR, month DATE, churn_risk BOOLEAN, days_since_last_order BIGINT,
         median_gap_days DOUBLE)""",
@@ -84,24 +96,38 @@ SECTION_DDL = {
         nrr DOUBLE)""",
     "cohort_retention": """create table marts.cohort_retention (
         month DATE, cohort DATE, k BIGINT, cohort_size BIGINT, share DOUBLE)""",
+    "portfolio_tiers": """create table marts.portfolio_tiers (
+        month DATE, tier VARCHAR, accounts BIGINT, overridden_accounts BIGINT,
+        new_accounts BIGINT, moved_up BIGINT, moved_down BIGINT,
+        t12m_revenue DECIMAL(38, 4), share DOUBLE)""",
 }
 
 M = MONTH_START
 SECTION_ROWS = {
     "account_satisfaction": [
-        # ACC-1's quarterly trend: T12M values at M-9, M-6, M-3 and M.
-        ("ACC-1", dt.date(2026, 1, 1), 40.0, 10, 90.0, 10, 5.5, 8),
-        ("ACC-1", dt.date(2026, 4, 1), 35.0, 12, 88.5, 12, 5.25, 9),
-        ("ACC-1", dt.date(2026, 7, 1), 30.0, 14, 87.0, 13, 5.125, 10),
-        ("ACC-1", dt.date(2026, 9, 1), 99.0, 1, 99.0, 1, 1.0, 1),  # not a quarter end
         ("ACC-1", M, 25.0, 16, 85.25, 15, 5.0, 11),
         ("ACC-2", M, -10.0, 5, None, 0, None, 0),
     ],
-    "account_service": [
-        ("ACC-1", M, 4, 75.0, 3.5, 20.25, 1, 2, 40, 92.5, 2.75, 18.0, 6, 1, 4, 8, 24),
-        ("ACC-2", M, 2, 50.0, 9.0, 30.0, 0, 6, 20, 85.0, 7.5, 26.0, 2, 2, 8, 24, 48),
+    # Month values (unused by the review) then T12M values as of each month.
+    "account_satisfaction_monthly": [
+        ("ACC-1", dt.date(2026, 1, 1), 0.0, 1, 0.0, 1, 1.0, 1, 40.0, 10, 90.0, 10, 5.5, 8),
+        ("ACC-1", dt.date(2026, 4, 1), 0.0, 1, 0.0, 1, 1.0, 1, 35.0, 12, 88.5, 12, 5.25, 9),
+        ("ACC-1", dt.date(2026, 7, 1), 0.0, 1, 0.0, 1, 1.0, 1, 30.0, 14, 87.0, 13, 5.125, 10),
+        # not a quarter end: left out of the trend
+        ("ACC-1", dt.date(2026, 9, 1), 0.0, 1, 0.0, 1, 1.0, 1, 99.0, 1, 99.0, 1, 1.0, 1),
+        ("ACC-1", M, 0.0, 1, 0.0, 1, 1.0, 1, 25.0, 16, 85.25, 15, 5.0, 11),
+        ("ACC-2", M, -10.0, 5, None, 0, None, 0, -10.0, 5, None, 0, None, 0),
     ],
-    "account_engagement": [("ACC-1", M, 7, 6, 12), ("ACC-2", M, 1, 3, 95)],
+    "account_service": [
+        ("ACC-1", M, 4, 3, 1, 0, 75.0, 3.5, 20.25, 1, 40, 37, 3, 0, 92.5, 2.75, 18.0, 6, 2, 2,
+         1, 4, 8, 24),
+        ("ACC-2", M, 2, 1, 1, 0, 50.0, 9.0, 30.0, 0, 20, 17, 3, 0, 85.0, 7.5, 26.0, 2, 6, 6,
+         2, 8, 24, 48),
+    ],
+    "account_engagement": [
+        ("ACC-1", M, "strategic", 7, 6, 7 / 6, True, dt.date(2026, 10, 19), True, 12),
+        ("ACC-2", M, "key", 1, 3, 1 / 3, False, dt.date(2026, 7, 28), True, 95),
+    ],
     "account_clv": [
         ("ACC-1", M, Decimal("250000.7500"), False, 0.93, 12.4, 8500.5, 105000.0,
          "bgnbd_gamma_gamma"),
@@ -109,8 +135,10 @@ SECTION_ROWS = {
          "bgnbd_gamma_gamma"),
     ],
     "account_health": [
-        ("ACC-1", M, 78.4, "green", 80.0, 62.5, 75.0, 100.0, 93.0, None),
-        ("ACC-2", M, 35.2, "red", 20.0, None, 50.0, 33.3, 42.0, "nps"),
+        ("ACC-1", M, 78.4, "green", 80.0, 0.25, 62.5, 0.20, 75.0, 0.15, 100.0, 0.15, 93.0,
+         0.25, None),
+        ("ACC-2", M, 35.2, "red", 20.0, 0.3125, None, 0.0, 50.0, 0.1875, 33.3, 0.1875, 42.0,
+         0.3125, "nps"),
     ],
     "account_retention": [("ACC-1", M, False, 5, 21.5), ("ACC-2", M, True, 130, 30.0)],
     "account_tier": [
@@ -130,6 +158,11 @@ SECTION_ROWS = {
         (M, dt.date(2025, 10, 1), 0, 2, 1.0), (M, dt.date(2025, 10, 1), 1, 2, 0.5),
         (M, dt.date(2025, 10, 1), 2, 2, 0.5), (M, dt.date(2025, 11, 1), 0, 1, 1.0),
         (M, dt.date(2025, 11, 1), 1, 1, 0.0),
+    ],
+    "portfolio_tiers": [
+        (M, "standard", 1, 0, 0, 0, 0, Decimal("300000"), 0.15),
+        (M, "strategic", 1, 0, 0, 0, 0, Decimal("1200000"), 0.6),
+        (M, "key", 1, 1, 0, 1, 0, Decimal("500000"), 0.25),
     ],
 }
 

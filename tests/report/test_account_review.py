@@ -61,8 +61,8 @@ def test_sections_show_their_marts(rendered_en):
     assert "12.4 €8,501" in text
     # Health 78.4 -> 78, green, with its components.
     assert "78\nGREEN green ≥ 70, amber 40–70, red < 40" in text
-    for component in ("Revenue trend 80", "NPS 63", "SLA compliance 75", "Engagement 100",
-                      "p_alive 93"):
+    for component in ("Revenue trend 80 25%", "NPS 63 20%", "SLA compliance 75 15%",
+                      "Engagement 100 15%", "p_alive 93 25%"):
         assert component in text
     # Satisfaction by quarter end (M-9, M-6, M-3, M); the M-1 row is not a quarter end.
     assert "Jan 2026 40 10 90.0% 10 5.5 8" in text
@@ -72,6 +72,7 @@ def test_sections_show_their_marts(rendered_en):
     assert "Sep 2026" not in text.split("Satisfaction")[1].split("Service")[0]
     # Service: month and T12M columns, and the tier's targets.
     assert "Tickets opened 4 40" in text
+    assert "First response within target / missed / pending 3 / 1 / 0 37 / 3 / 0" in text
     assert "First-response SLA compliance 75.0% 92.5%" in text
     assert "Median first response 3.5 h 2.8 h" in text
     assert "Median resolution 20.3 h 18.0 h" in text
@@ -80,7 +81,8 @@ def test_sections_show_their_marts(rendered_en):
     # Engagement against the tier's standard.
     assert "Interactions in the last 90 days 7" in text
     assert "Standard for the strategic tier 6" in text
-    assert "Days since last visit or meeting 12" in text
+    assert "Meets the tier's standard yes" in text
+    assert "Days since last visit or meeting 12 (October 19, 2026)" in text
     assert "No risk rule fired this month." in text
     assert "Days since last order: 5 · median gap between orders: 21.5 · churn risk: no" in text
 
@@ -100,7 +102,7 @@ def test_fired_risks_name_metric_and_threshold(rendered_en):
     for condition in ("health_score 35.20 < 40.00", "churn_risk = 是", "p_alive 0.42 < 0.50",
                       "nps -10.00 < 0.00", "sla_compliance_t12m 85.00 < 90.00",
                       "open_tickets 6.00 ≥ 5.00",
-                      "interactions_90d 1.00 < engagement_standard 3.00",
+                      "meets_engagement_standard = 否",
                       "margin_coverage 0.50 < 0.80"):
         assert condition in text, condition
     assert "tier_change" not in text  # ACC-2 went up, not down

@@ -14,6 +14,14 @@ def test_portfolio_lists_every_key_account(rendered_en):
     assert "ACC-3" not in key_accounts  # standard tier: not a key account
 
 
+def test_tier_distribution_equals_the_mart(rendered_en):
+    out_dir, _files = rendered_en
+    text = pdf_text(out_dir / "portfolio.pdf")
+    # Ordered strategic, key, standard whatever the mart's row order.
+    assert ("strategic 1 0 0 0 0 €1,200,000 60.0%\nkey 1 0 1 0 1 €500,000 25.0%\n"
+            "standard 1 0 0 0 0 €300,000 15.0%") in text
+
+
 def test_retention_by_tier_equals_the_mart(rendered_en):
     out_dir, _files = rendered_en
     text = pdf_text(out_dir / "portfolio.pdf")
