@@ -11,20 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flows.errors import DataQualityError
-from flows.ingest.files import (
-    EXCEL_SUFFIXES,
-    TextTable,
-    read_csv_text,
-    read_excel_text,
-    sha256_bytes,
-)
-from flows.ingest.headers import (
-    closest,
-    match_columns,
-    missing_column_error,
-    missing_file_error,
-    normalize_header,
-)
+from flows.ingest.excel import EXCEL_SUFFIXES, read_excel_text
+from flows.ingest.files import TextTable, read_csv_text, sha256_bytes
+from flows.ingest.headers import match_columns, missing_column_error, missing_file_error
 from flows.ingest.profile import Profile, TableSpec
 from flows.ingest.sources import SourceFile, list_files, locate
 from flows.schema import TABLES, Table
@@ -57,7 +46,7 @@ def file_label(table: Table, spec: TableSpec) -> str:
     return f"{table.name} ({', '.join(spec.files)})"
 
 
-def _read_text(source: SourceFile, data: bytes, profile: Profile, spec: TableSpec) -> TextTable:
+def read_text(source: SourceFile, data: bytes, profile: Profile, spec: TableSpec) -> TextTable:
     if source.suffix in EXCEL_SUFFIXES:
         return read_excel_text(data, source.relative, sheet=spec.sheet,
                                header_row=spec.header_row)
@@ -104,7 +93,7 @@ def read_export(input_dir: Path, profile: Profile) -> list[ReadTable]:
             key = (source.relative, spec.sheet, spec.header_row)
             if key not in cache:
                 data = source.read_bytes()
-                cache[key] = (sha256_bytes(data), _read_text(source, data, profile, spec))
+                cache[key] = (sha256_bytes(data), read_text(source, data, profile, spec))
             sha, text = cache[key]
             read = ReadFile(source, sha, text, {})
             _map_file(read, table, spec, profile)
@@ -122,14 +111,3 @@ def fingerprint(input_dir: Path, profile: Profile) -> list[tuple[str, str]]:
     located = locate(profile, list_files(input_dir))
     seen = {f.relative: f for files in located.values() for f in files}
     return [(relative, sha256_bytes(seen[relative].read_bytes())) for relative in sorted(seen)]
-
-
-def unmatched_headers(read: ReadFile) -> list[str]:
-    used = set(read.columns.values()) | {i for i, _ in read.keep}
-    if read.updated_at is not None:
-        used.add(read.updated_at)
-    return [h for i, h in enumerate(read.text.headers) if i not in used]
-
-
-__all__ = ["ReadFile", "ReadTable", "read_export", "fingerprint", "unmatched_headers",
-           "closest", "normalize_header"]

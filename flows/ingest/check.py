@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flows.errors import KamError, UsageError
-from flows.ingest.assemble import file_label
-from flows.ingest.files import EXCEL_SUFFIXES, read_csv_text, read_excel_text
+from flows.ingest.assemble import file_label, read_text
 from flows.ingest.headers import closest, match_columns
 from flows.ingest.profile import Profile, load_profile
 from flows.ingest.sources import is_input, list_files, locate
@@ -108,13 +107,7 @@ def _check_file(source, profile: Profile, table: str) -> FileCheck:
     spec = profile.tables[table]
     check = FileCheck(source.relative)
     try:
-        data = source.read_bytes()
-        if source.suffix in EXCEL_SUFFIXES:
-            text = read_excel_text(data, source.relative, sheet=spec.sheet,
-                                   header_row=spec.header_row)
-        else:
-            text = read_csv_text(data, source.relative, encoding=profile.formats.encoding,
-                                 delimiter=profile.formats.delimiter, header_row=spec.header_row)
+        text = read_text(source, source.read_bytes(), profile, spec)
     except KamError as error:
         check.error = error.message
         return check
