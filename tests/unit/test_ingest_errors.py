@@ -91,8 +91,9 @@ def test_missing_required_file_of_a_vendor_export(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "Acount.csv").write_text("Id\n")
     assert failure(folder, profile="salesforce") == (
-        f"accounts (Account*.csv, Account*.xlsx, Account*.xls): required file not found in "
-        f"{folder}; files found: Acount.csv; closest match: 'Acount.csv' "
+        f"accounts (Account.csv, Account[_ -(]*.csv, Account.xlsx, Account[_ -(]*.xlsx): "
+        f"required file not found in {folder}; files found: Acount.csv; closest match: "
+        "'Acount.csv' "
         "(add the file or map it in the profile)")
 
 

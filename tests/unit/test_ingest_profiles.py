@@ -167,25 +167,38 @@ def test_list_profiles_names_the_built_ins() -> None:
 
 def test_check_profile_reports_matches_and_missing(tmp_path: Path) -> None:
     export = write_export(tmp_path / "export", load_profile("salesforce"), "utf-8")
-    opportunities = export / "Opportunit_export.csv"
+    opportunities = export / "Opportunity.csv"
     opportunities.write_text(opportunities.read_text().replace("CloseDate", "Close_Dt"))
     report = check_profile(export, "salesforce")
     orders = next(t for t in report.tables if t.table == "orders")
     assert orders.files[0].matched["amount"] == "Amount"
     assert orders.files[0].missing_required == {"order_date": "Close_Dt"}
     assert not report.ok
-    assert report.lines()[-1] == ("NOT OK: Opportunit_export.csv: required column "
+    assert report.lines()[-1] == ("NOT OK: Opportunity.csv: required column "
                                   "'order_date' not found (closest match: 'Close_Dt')")
     assert "    order_date: MISSING (required); closest match: 'Close_Dt'" in report.lines()
 
 
 def test_check_profile_reports_a_missing_filter_column(tmp_path: Path) -> None:
     export = write_export(tmp_path / "export", load_profile("salesforce"), "utf-8")
-    opportunities = export / "Opportunit_export.csv"
+    opportunities = export / "Opportunity.csv"
     opportunities.write_text(opportunities.read_text().replace("IsWon", "Is_Won_Flag"))
     report = check_profile(export, "salesforce")
     orders = next(t for t in report.tables if t.table == "orders")
     assert orders.files[0].missing_filters == {"IsWon": "Is_Won_Flag"}
-    assert orders.problems == ["Opportunit_export.csv: column 'IsWon' needed to select rows "
+    assert orders.problems == ["Opportunity.csv: column 'IsWon' needed to select rows "
                                "not found (closest match: 'Is_Won_Flag')"]
     assert "    IsWon: MISSING (selects rows); closest match: 'Is_Won_Flag'" in report.lines()
+
+
+def test_other_objects_of_a_salesforce_data_export_are_not_read(tmp_path: Path) -> None:
+    export = write_export(tmp_path / "export", load_profile("salesforce"), "utf-8")
+    for other in ["AccountHistory.csv", "OpportunityLineItem.csv", "CaseComment.csv",
+                  "UserRole.csv"]:
+        (export / other).write_text("Id,Field\n1,x\n")
+    (export / "Opportunity_2026-10.csv").write_text((export / "Opportunity.csv").read_text())
+    report = check_profile(export, "salesforce")
+    assert report.unmatched_files == ["AccountHistory.csv", "CaseComment.csv",
+                                      "OpportunityLineItem.csv", "UserRole.csv"]
+    orders = next(t for t in report.tables if t.table == "orders")
+    assert [f.path for f in orders.files] == ["Opportunity.csv", "Opportunity_2026-10.csv"]
