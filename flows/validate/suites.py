@@ -177,7 +177,7 @@ def _foreign_key(column: str, parent: str, parent_key: str, rationale: str) -> g
         f'where p."{parent_key}" = checked."{column}")',
         column=column,
         severity=WARNING,
-        description=f"every {column} is a {parent_key} of {parent}",
+        description=f"every {column} is in {parent}.{parent_key}",
         rationale=rationale,
     )
 
