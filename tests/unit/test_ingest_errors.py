@@ -91,7 +91,7 @@ def test_missing_required_file_of_a_vendor_export(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "Acount.csv").write_text("Id\n")
     assert failure(folder, profile="salesforce") == (
-        f"accounts (Account.csv, Account[_ -(]*.csv, Account.xlsx, Account[_ -(]*.xlsx): "
+        f"accounts (Account.csv, Account[-_ (]*.csv, Account.xlsx, Account[-_ (]*.xlsx): "
         f"required file not found in {folder}; files found: Acount.csv; closest match: "
         "'Acount.csv' "
         "(add the file or map it in the profile)")

@@ -202,3 +202,31 @@ def test_other_objects_of_a_salesforce_data_export_are_not_read(tmp_path: Path) 
                                       "OpportunityLineItem.csv", "UserRole.csv"]
     orders = next(t for t in report.tables if t.table == "orders")
     assert [f.path for f in orders.files] == ["Opportunity.csv", "Opportunity_2026-10.csv"]
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
+
+
+def test_fxiaoke_legacy_xls_with_typed_and_text_cells(tmp_path: Path) -> None:
+    """销售订单.xls was written with xlwt 1.3.0: a date cell, text dates and amounts, and
+    an Excel serial stored as a plain number."""
+    from datetime import date
+    from decimal import Decimal
+
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "销售订单.xls").write_bytes((FIXTURES / "fxiaoke_xls" / "销售订单.xls").read_bytes())
+    (export / "客户.csv").write_text("客户名称,负责人,创建时间\n上海甲乙,张三,2025-01-02\n"
+                                     "北京丙丁,张三,2025-02-03\n", encoding="gb18030")
+    (export / "员工.csv").write_text("姓名,邮箱\n张三,zhang@example.cn\n", encoding="utf-8-sig")
+    summary = extract_export(export, tmp_path / "w.duckdb", run_id="r", profile="fxiaoke")
+    assert summary.quarantined == 0
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        assert con.execute("select order_id, account_id, order_date, amount, currency, status,"
+                           " _source_line from raw.orders order by 1").fetchall() == [
+            ("SO-001", "上海甲乙", date(2026, 10, 1), Decimal("1234.5000"), "CNY", "completed", 2),
+            ("SO-002", "上海甲乙", date(2026, 10, 2), Decimal("1234.5000"), "CNY", "cancelled", 3),
+            ("SO-003", "北京丙丁", date(2026, 10, 5), Decimal("99.0000"), "CNY", "completed", 4),
+        ]
+        assert con.execute("select manager_id, name, locale from raw.account_managers"
+                           ).fetchall() == [("张三", "张三", "zh-CN")]
