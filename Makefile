@@ -25,14 +25,17 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/uv pip install --quiet -p $(BIN)/python --no-deps -e .
 	touch $(STAMP)
 
-# WeasyPrint needs Pango; Chinese reports need a CJK font; PDF checks use poppler-utils.
+# WeasyPrint needs Pango, and HarfBuzz-subset to subset fonts fast (the CJK font especially);
+# Chinese reports need a CJK font; PDF checks use poppler-utils.
 system-deps:
 	@if ! fc-list 2>/dev/null | grep -qiE "wqy|noto (sans|serif) cjk" \
-	    || ! command -v pdftoppm >/dev/null || ! ldconfig -p | grep -q libpangoft2; then \
-	  echo "installing system packages: fonts-wqy-microhei poppler-utils libpango"; \
+	    || ! command -v pdftoppm >/dev/null || ! ldconfig -p | grep -q libpangoft2 \
+	    || ! ldconfig -p | grep -q libharfbuzz-subset; then \
+	  echo "installing system packages: fonts-wqy-microhei poppler-utils libpango libharfbuzz-subset"; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
-	    fonts-wqy-microhei poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fontconfig >/dev/null && \
+	    fonts-wqy-microhei poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+	    fontconfig >/dev/null && \
 	  fc-cache -f >/dev/null; \
 	fi
 
