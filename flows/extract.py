@@ -96,6 +96,7 @@ def ensure_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(ddl)
 
 
+WELL_FORMED = "well_formed_row"  # quarantine expectation of rows with the wrong field count
 _MANIFEST = "insert into audit.load_manifest values (?, ?, ?, ?, ?, ?, ?, ?)"
 _QUARANTINE = "insert into audit.quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
@@ -150,7 +151,7 @@ class _Lander:
 
     def _quarantine_malformed(self, read: ReadTable) -> list[tuple]:
         rows = [(self.run_id, read.table.name, None, f.source.relative, line, None, text,
-                 "well_formed_row", why)
+                 WELL_FORMED, why)
                 for f in read.files for line, text, why in f.text.malformed]
         if rows:
             self.con.executemany(_QUARANTINE, rows)
@@ -195,7 +196,9 @@ def _replace_run_audit(con: duckdb.DuckDBPyConnection, run_id: str) -> object:
     first = con.execute("select min(loaded_at) from audit.load_manifest where run_id = ?",
                         [run_id]).fetchone()[0]
     con.execute("delete from audit.load_manifest where run_id = ?", [run_id])
-    con.execute("delete from audit.quarantine where run_id = ?", [run_id])
+    # Validation quarantines rows under the same run id with its own expectations: keep those.
+    con.execute("delete from audit.quarantine where run_id = ? and (expectation like 'parse\\_%' "
+                "escape '\\' or expectation = ?)", [run_id, WELL_FORMED])
     return first
 
 

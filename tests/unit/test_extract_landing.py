@@ -199,3 +199,15 @@ def test_blank_line_inside_a_quoted_field_is_not_a_footer(tmp_path: Path) -> Non
     extract_export(folder, tmp_path / "w.duckdb", run_id="r1")
     assert rows(tmp_path / "w.duckdb", "select ticket_id, status from raw.tickets") == [
         ("T1", "line one\n\nthanks")]
+
+
+def test_rerun_keeps_quarantine_rows_written_by_validation(tmp_path: Path) -> None:
+    folder = export(tmp_path / "e", {"orders.csv": SNAPSHOT + "O9,A1,bad-date,1,USD,\n"})
+    warehouse = tmp_path / "w.duckdb"
+    extract_export(folder, warehouse, run_id="r1")
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("insert into audit.quarantine values ('r1', 'orders', 'O2', 'orders.csv', "
+                    "3, 'status', 'x', 'expect_column_values_to_be_in_set', 'not in set')")
+    extract_export(folder, warehouse, run_id="r1")
+    assert rows(warehouse, "select expectation from audit.quarantine order by 1") == [
+        ("expect_column_values_to_be_in_set",), ("parse_date",)]
