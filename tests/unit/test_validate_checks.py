@@ -364,8 +364,11 @@ def test_structural_failures_block(tmp_path):
     rows = clean_rows()
     for account in rows["accounts"]:
         del account["account_name"]
+    for survey in rows["surveys"]:
+        del survey["survey_type"]
     warehouse = build_warehouse(tmp_path / "kam.duckdb", rows, ddl={
         "accounts": TABLES["accounts"].ddl().replace('"account_name" VARCHAR, ', ""),
+        "surveys": TABLES["surveys"].ddl().replace('"survey_type" VARCHAR, ', ""),
         "orders": TABLES["orders"].ddl().replace('"amount" DECIMAL(18, 4)', '"amount" VARCHAR'),
         "tickets": TABLES["tickets"].ddl().replace('"opened_at" TIMESTAMP',
                                                    '"opened_at" VARCHAR'),
@@ -376,6 +379,26 @@ def test_structural_failures_block(tmp_path):
     found = {(f.table, f.expectation, f.column) for f in summary.blocking_failures}
     assert ("account_managers", "required_file_provided", None) in found
     assert ("accounts", "expect_column_to_exist", "account_name") in found
+    assert ("surveys", "expect_column_to_exist", "survey_type") in found
     assert ("orders", SQL_CHECK, "amount") in found
     assert ("tickets", SQL_CHECK, "opened_at") in found
     assert not summary.success
+
+
+def test_volume_compares_with_the_previous_load_in_the_manifest(tmp_path):
+    warehouse = build_warehouse(tmp_path / "kam.duckdb", clean_rows())
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "insert into audit.load_manifest values "
+            "('old', 'orders', 'orders.csv', null, 5, true, 'canonical', '2026-10-01'), "
+            "('older', 'orders', 'orders.csv', null, 3, true, 'canonical', '2026-09-01'), "
+            "('now', 'orders', 'orders.csv', null, 2, true, 'canonical', '2026-11-01'), "
+            "('old', 'surveys', 'surveys.csv', null, 6, true, 'canonical', '2026-10-01')"
+        )
+    summary = validate_warehouse(warehouse, run_id="now", month=MONTH,
+                                 evidence_dir=tmp_path / MONTH)
+    # orders: 2 rows against 5 in the latest earlier run ('now' itself is not "previous");
+    # surveys: 3 rows against 6 is a drop of exactly half, which is allowed.
+    flagged = [(w.table, w.value) for w in summary.warnings
+               if w.expectation == "expect_table_row_count_to_be_between"]
+    assert flagged == [("orders", "2")]
