@@ -19,7 +19,7 @@ def check_export(config: RunConfig, evidence_dir: Path | None = None) -> str:
     from flows.validate import validate_warehouse
 
     month = config.reporting_month
-    files = extract_step.input_fingerprint(config.input_dir, config.profile)
+    files = extract_step.run_fingerprint(config.input_dir, config.profile)
     run_id = derive_run_id(files, config.fingerprint_fields())
     with tempfile.TemporaryDirectory(prefix="kam-validate-") as scratch:
         warehouse = Path(scratch) / "check.duckdb"

@@ -17,10 +17,10 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from flows.config import RunConfig, Settings, Stage, month_range, validate_month
-from flows.errors import EXIT_PIPELINE, EXIT_USAGE, KamError
+from flows.errors import EXIT_DATA_QUALITY, EXIT_PIPELINE, EXIT_USAGE, KamError
 
 console = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+out = Console(highlight=False, soft_wrap=True)
 
 
 def _fail(message: str, code: int) -> None:
@@ -204,6 +204,35 @@ def report(month: str, account_id: str, **flags) -> None:
         locale=flags["locale"] or settings.locale,
     )
     out.print(str(path))
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+@reports_errors
+def profiles(ctx: click.Context) -> None:
+    """List the export profiles (built-in ones; any YAML path works as --profile)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from flows.ingest import list_profiles
+
+    for profile in list_profiles():
+        out.print(f"{profile['name']:<12} {profile['description']}  [dim]({profile['path']})[/]")
+
+
+@profiles.command("check")
+@click.option("--input", "input_dir", required=True,
+              type=click.Path(exists=True, path_type=Path), help="The CRM export folder or ZIP.")
+@click.option("--profile", default="canonical", show_default=True, help="Profile name or YAML path.")
+@reports_errors
+def profiles_check(input_dir: Path, profile: str) -> None:
+    """Say which files and columns a profile matches in an export (exit 3 if a required one is missing)."""
+    from flows.ingest import check_profile
+
+    report = check_profile(input_dir, profile)
+    for line in report.lines():
+        out.print(line, markup=False)
+    if not report.ok:
+        sys.exit(EXIT_DATA_QUALITY)
 
 
 @cli.command()

@@ -89,6 +89,11 @@ def profile_fingerprint(profile: str | Path = "canonical") -> str:
     return hashlib.sha256(loaded.model_dump_json(exclude={"source"}).encode()).hexdigest()
 
 
+def run_fingerprint(input_dir: Path, profile: str | Path = "canonical") -> list[tuple[str, str]]:
+    """What a run's id derives from on the input side: the files and the resolved profile."""
+    return [*input_fingerprint(input_dir, str(profile)), ("profile", profile_fingerprint(profile))]
+
+
 def ensure_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists raw")
     con.execute("create schema if not exists audit")

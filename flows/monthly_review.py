@@ -59,8 +59,8 @@ def _reached(config: RunConfig, stage: Stage) -> bool:
 
 @task(**IO_RETRIES, cache_policy=NO_CACHE)
 def fingerprint_inputs(config: RunConfig) -> list[tuple[str, str]]:
-    """Hash the export's files (cheap: no parsing) to derive the run id."""
-    return extract_step.input_fingerprint(config.input_dir, config.profile)
+    """Hash the export's files and the profile (cheap: no parsing) to derive the run id."""
+    return extract_step.run_fingerprint(config.input_dir, config.profile)
 
 
 @task(**IO_RETRIES, cache_policy=NO_CACHE)

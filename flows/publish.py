@@ -166,11 +166,14 @@ class WorkingWarehouse:
 
     def __init__(self, warehouse: Path, run_id: str):
         self.target = warehouse
-        self.path = warehouse.with_name(f".{warehouse.name}.{run_id}.work")
+        # Same file name in a hidden folder: DuckDB names the catalog after the file, and
+        # dbt records that name, so the copy must be called what the warehouse is called.
+        self.folder = warehouse.parent / f".{warehouse.name}.{run_id}.work"
+        self.path = self.folder / warehouse.name
 
     def __enter__(self) -> WorkingWarehouse:
-        self.target.parent.mkdir(parents=True, exist_ok=True)
         self._discard()
+        self.folder.mkdir(parents=True)
         if self.target.exists():
             shutil.copy2(self.target, self.path)
         return self
@@ -179,8 +182,7 @@ class WorkingWarehouse:
         self._discard()
 
     def _discard(self) -> None:
-        for leftover in (self.path, self.path.with_name(self.path.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def commit(self) -> None:
         os.replace(self.path, self.target)
