@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 from export_fixture import FULL_EXPORT
-from fixture_warehouse import create_warehouse, dbt_build
+from marts_fixture import create_warehouse, dbt_build
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from fixture_warehouse import query
+from marts_fixture import query
 
 M = "2026-10-01"
 

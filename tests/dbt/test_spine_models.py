@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 from export_fixture import FULL_EXPORT
-from fixture_warehouse import create_warehouse, dbt_build, query
+from marts_fixture import create_warehouse, dbt_build, query
 
 M = "2026-10-01"
 
