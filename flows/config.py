@@ -103,6 +103,13 @@ def last_complete_month(timezone: str = "UTC", now: datetime | None = None) -> s
     return f"{previous:%Y-%m}"
 
 
+def month_end(month: str) -> date:
+    """The last calendar day of a YYYY-MM month."""
+    year, number = map(int, validate_month(month).split("-"))
+    following = date(year + (number == 12), number % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
+
+
 def month_range(start: str, end: str) -> list[str]:
     """Every month from start to end inclusive, in order."""
     year, month = map(int, validate_month(start).split("-"))

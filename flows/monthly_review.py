@@ -18,7 +18,8 @@ from prefect.cache_policies import NO_CACHE
 from flows import extract as extract_step
 from flows import publish as publish_step
 from flows import transform as transform_step
-from flows.config import RunConfig, Stage
+from flows.config import RunConfig, Stage, month_end
+from flows.dbt_docs import write_static_docs
 from flows.errors import DataQualityError
 from flows.run_id import derive_run_id
 
@@ -80,16 +81,28 @@ def validate(warehouse: Path, run_id: str, month: str, evidence_dir: Path):
     return validate_warehouse(warehouse, run_id=run_id, month=month, evidence_dir=evidence_dir)
 
 
-@task(cache_policy=NO_CACHE)
-def transform(config: RunConfig, warehouse: Path, run_id: str, target_dir: Path):
-    """Build every dbt model, snapshot and test for the month."""
-    variables = transform_step.dbt_vars(
+def _dbt_vars(config: RunConfig, run_id: str) -> dict[str, object]:
+    return transform_step.dbt_vars(
         month=config.reporting_month, run_id=run_id, timezone=config.timezone,
         reporting_currency=config.reporting_currency, report_tiers=list(config.report_tiers),
         clv_discount_rate=config.clv_discount_rate,
         clv_min_repeat_accounts=config.clv_min_repeat_accounts,
     )
-    return transform_step.build_models(warehouse, variables, target_dir)
+
+
+@task(cache_policy=NO_CACHE)
+def transform(config: RunConfig, warehouse: Path, run_id: str, target_dir: Path):
+    """Build every dbt model, snapshot and test for the month."""
+    return transform_step.build_models(warehouse, _dbt_vars(config, run_id), target_dir)
+
+
+@task(cache_policy=NO_CACHE)
+def document_models(config: RunConfig, warehouse: Path, run_id: str, target_dir: Path,
+                    month_dir: Path) -> Path:
+    """Publish dbt's documentation of every model and column beside the month's reports."""
+    transform_step.generate_docs(warehouse, _dbt_vars(config, run_id), target_dir)
+    return write_static_docs(target_dir, month_dir / "dbt_docs" / "index.html", run_id=run_id,
+                             stamp=f"{month_end(config.reporting_month).isoformat()}T23:59:59Z")
 
 
 @task(cache_policy=NO_CACHE)
@@ -189,10 +202,12 @@ def monthly_account_review(config: RunConfig) -> RunResult:
                     validation.failure_line(),
                     hint=f"nothing published for {month}; evidence in {rejected}",
                 )
+        dbt_target = config.warehouse.parent / ".dbt_target"
         if not _reached(config, Stage.validate):
-            transform(config, work, run_id, config.warehouse.parent / ".dbt_target")
+            transform(config, work, run_id, dbt_target)
         rendered = []
         if not _reached(config, Stage.transform):
+            document_models(config, work, run_id, dbt_target, month_dir)
             rendered = render_reviews(config, work, run_id, month_dir, validation)
             render_data_quality(config, work, run_id, month_dir)
             result.accounts_reviewed = sum(r.kind == "account_review" for r in rendered)

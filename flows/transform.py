@@ -114,6 +114,7 @@ def build_models(warehouse: Path, variables: dict[str, object], target_dir: Path
 
 
 def generate_docs(warehouse: Path, variables: dict[str, object], target_dir: Path) -> Path:
-    """`dbt docs generate` for reviewers; returns the folder holding index.html."""
-    run_dbt(["docs", "generate", "--vars", json.dumps(variables)], warehouse, target_dir)
+    """`dbt docs generate` reusing the manifest the build just wrote (no recompiling)."""
+    run_dbt(["docs", "generate", "--no-compile", "--vars", json.dumps(variables)],
+            warehouse, target_dir)
     return target_dir

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from pydantic import ValidationError
@@ -8,13 +8,13 @@ from flows.config import RunConfig, Settings, Stage, last_complete_month, month_
 
 def test_last_complete_month_is_taken_in_the_configured_timezone():
     # 2026-11-30 20:00 UTC is already 1 December in Shanghai.
-    now = datetime(2026, 11, 30, 20, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 30, 20, 0, tzinfo=UTC)
     assert last_complete_month("UTC", now) == "2026-10"
     assert last_complete_month("Asia/Shanghai", now) == "2026-11"
 
 
 def test_last_complete_month_crosses_the_year():
-    assert last_complete_month("UTC", datetime(2027, 1, 5, tzinfo=timezone.utc)) == "2026-12"
+    assert last_complete_month("UTC", datetime(2027, 1, 5, tzinfo=UTC)) == "2026-12"
 
 
 def test_month_range_is_inclusive_and_ordered():
@@ -61,3 +61,11 @@ def test_fingerprint_ignores_paths_but_not_results_relevant_settings():
 def test_month_defaults_to_last_complete_month():
     config = RunConfig(input_dir="x")
     assert config.reporting_month == last_complete_month("UTC")
+
+
+@pytest.mark.parametrize(("month", "end"), [("2026-10", "2026-10-31"), ("2024-02", "2024-02-29"),
+                                            ("2026-12", "2026-12-31")])
+def test_month_end(month, end):
+    from flows.config import month_end
+
+    assert month_end(month).isoformat() == end
