@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -11,8 +10,8 @@ from typing import Any
 import duckdb
 
 from flows.schema import AUDIT_DDL, TABLES
+from flows.transform import run_dbt
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 
 Row = Mapping[str, Any]
 
@@ -53,29 +52,9 @@ def create_warehouse(path: Path, tables: Mapping[str, Iterable[Row]]) -> Path:
 
 
 def dbt_build(warehouse: Path, target_dir: Path, **variables: Any) -> list[tuple[str, str]]:
-    """Run `dbt build` on `warehouse`; returns (node name, status) for every node."""
-    from dbt.cli.main import dbtRunner
-
-    args = [
-        "build",
-        "--project-dir", str(DBT_PROJECT_DIR),
-        "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(target_dir),
-        "--log-path", str(target_dir / "logs"),
-        "--vars", json.dumps({"run_id": "test", **variables}),
-        "--quiet",
-    ]
-    previous = os.environ.get("KAM_DBT_WAREHOUSE")
-    os.environ["KAM_DBT_WAREHOUSE"] = str(warehouse)
-    try:
-        result = dbtRunner().invoke(args)
-    finally:
-        if previous is None:
-            os.environ.pop("KAM_DBT_WAREHOUSE", None)
-        else:
-            os.environ["KAM_DBT_WAREHOUSE"] = previous
-    if result.exception is not None:
-        raise result.exception
+    """Run `dbt build` on `warehouse` as the flow does; returns (node name, status) per node."""
+    result = run_dbt(["build", "--vars", json.dumps({"run_id": "test", **variables})],
+                     warehouse, target_dir)
     return [(r.node.name, str(r.status)) for r in result.result]
 
 

@@ -174,3 +174,19 @@ def test_a_missing_fx_rate_fails_the_build_by_name(tmp_path):
     assert [name for name, status in statuses.items() if status in ("fail", "error")] == [
         "every_order_has_an_fx_rate_for_its_currency_and_month"
     ]
+
+
+def test_a_rerun_rewrites_month_m_of_account_monthly_and_no_earlier_month(tmp_path):
+    """Once history exists, monthly runs write month M only (issue: incremental where it pays)."""
+    replayed = create_warehouse(tmp_path / "kam.duckdb", FULL_EXPORT)
+    dbt_build(replayed, tmp_path / "target", month="2026-10")
+    months = query(replayed, "select count(distinct month) from marts.account_monthly")[0][0]
+    assert months > 1  # a fresh warehouse gets every month of the data
+    # Mark one earlier month and month M: a rerun must leave the first and replace the second.
+    query(replayed, "update marts.account_monthly set orders = -99 "
+                    "where month in ('2026-09-01', '2026-10-01')")
+    dbt_build(replayed, tmp_path / "target", month="2026-10")
+    marked = query(replayed, "select month, count(*) from marts.account_monthly "
+                             "where orders = -99 group by month")
+    assert [(m.isoformat(), n > 0) for m, n in marked] == [("2026-09-01", True)]
+    assert query(replayed, "select count(distinct month) from marts.account_monthly")[0][0] == months

@@ -1,6 +1,7 @@
 {#
-    Writes every month from the first month of the data to M (CONTRACT §3a "Which rows"),
-    so a fresh warehouse is complete; months after M left by later runs are kept.
+    A fresh warehouse gets every month from the first month of the data to M (CONTRACT §3a
+    "Which rows"). Once the table exists a run writes month M only (a rerun replaces it),
+    so monthly runs do not rewrite all history; months left by other runs are kept.
 #}
 with
 
@@ -31,6 +32,9 @@ final as (
     cross join reporting_currency
     where account_months.account_exists
         and account_months.is_data_month
+        {% if is_incremental() %}
+            and account_months.month = {{ kam.reporting_month_start() }}
+        {% endif %}
 
 )
 
