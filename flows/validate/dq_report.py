@@ -87,8 +87,13 @@ def report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> dict:
     for row in results:
         entry = tables.setdefault(
             row["table_name"],
-            {"table_name": row["table_name"], "checks": 0, "blocking": 0, "warning": 0,
-             "failed": 0},
+            {
+                "table_name": row["table_name"],
+                "checks": 0,
+                "blocking": 0,
+                "warning": 0,
+                "failed": 0,
+            },
         )
         entry["checks"] += 1
         entry[row["severity"]] = entry.get(row["severity"], 0) + 1
@@ -99,8 +104,12 @@ def report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> dict:
             for row in results
             if not row["success"]
         ),
-        key=lambda r: (r["severity"] != "blocking", TABLE_ORDER.get(r["table_name"], 99),
-                       r["column_name"] or "", r["check"]),
+        key=lambda r: (
+            r["severity"] != "blocking",
+            TABLE_ORDER.get(r["table_name"], 99),
+            r["column_name"] or "",
+            r["check"],
+        ),
     )
     quarantine_counts, quarantine_first, quarantined_rows, entries = [], [], 0, 0
     if _exists(con, "quarantine"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -12,6 +11,7 @@ import pandas as pd
 
 from flows.schema import AUDIT_DDL, TABLES
 from flows.validate.engine import index_columns, run_identifier, run_suites
+from flows.validate.evidence import normalise_data_docs, strip_volatile, write_json
 from flows.validate.parameters import (
     DEFAULT_FRESHNESS_GRACE_DAYS,
     DEFAULT_MAX_VOLUME_DROP,
@@ -48,8 +48,6 @@ QUARANTINE_COLUMNS = [
     "expectation",
     "reason",
 ]
-# Keys of Great Expectations results that change from one identical run to the next.
-VOLATILE_KEYS = {"id", "validation_time", "checkpoint_id", "validation_id"}
 
 
 def _landed_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -83,23 +81,6 @@ def _sql_check_rows(con: duckdb.DuckDBPyConnection, outcome: CheckOutcome) -> li
 def _first_source_file(con: duckdb.DuckDBPyConnection, table: str) -> str:
     rows = con.execute(f"select _source_file from raw.{table} limit 1").fetchall()
     return rows[0][0] if rows and rows[0][0] else TABLES[table].file_name
-
-
-def _strip_volatile(value: object) -> object:
-    if isinstance(value, dict):
-        return {k: _strip_volatile(v) for k, v in value.items() if k not in VOLATILE_KEYS}
-    if isinstance(value, list):
-        return [_strip_volatile(v) for v in value]
-    return value
-
-
-def _write_json(path: Path, data: object) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n",
-        encoding="utf-8",
-    )
-    return path
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows: list[dict]):
@@ -197,13 +178,21 @@ def validate_warehouse(
     dq_dir, docs_dir = evidence_dir / "dq", evidence_dir / "data_docs"
     for stale in (dq_dir, docs_dir):  # evidence of this run only, never of an earlier one
         shutil.rmtree(stale, ignore_errors=True)
+    gx_run = run_identifier(run_id, month_last_day(month))
     runs = run_suites(
         warehouse,
         tables,
         parameters,
-        run_id=run_identifier(run_id, month_last_day(month)),
+        run_id=gx_run,
         data_docs_dir=docs_dir,
         suites_dir=suites_dir,
+    )
+    normalise_data_docs(
+        docs_dir,
+        load_times=[
+            run.result.meta.get("batch_markers", {}).get("ge_load_time", "") for run in runs
+        ],
+        run_time=gx_run.run_time.strftime("%Y%m%dT%H%M%S.%fZ"),
     )
 
     validation_rows, quarantine_rows = [], []
@@ -225,9 +214,7 @@ def validate_warehouse(
                     )
                     target.append(finding)
             summary.paths.append(
-                _write_json(
-                    dq_dir / f"{run.table}.json", _strip_volatile(run.result.to_json_dict())
-                )
+                write_json(dq_dir / f"{run.table}.json", strip_volatile(run.result.to_json_dict()))
             )
     finally:
         con.close()
@@ -242,7 +229,7 @@ def validate_warehouse(
     record_audit(warehouse, run_id, validation_rows, quarantine_rows)
     summary.paths.append(docs_dir / "index.html")
     summary.paths.insert(0, dq_dir / "summary.json")
-    _write_json(
+    write_json(
         dq_dir / "summary.json",
         {
             **{k: v for k, v in summary.to_dict().items() if k != "paths"},

@@ -402,3 +402,19 @@ def test_volume_compares_with_the_previous_load_in_the_manifest(tmp_path):
     flagged = [(w.table, w.value) for w in summary.warnings
                if w.expectation == "expect_table_row_count_to_be_between"]
     assert flagged == [("orders", "2")]
+
+
+def test_evidence_is_the_same_bytes_for_the_same_run(tmp_path):
+    """The month's manifest lists these files with their sha256 (CONTRACT §4)."""
+    rows = clean_rows()
+    add(rows, "orders", order_id="O9", account_id="A99", order_date="2026-10-06", amount=1,
+        currency="EUR")
+    warehouse = build_warehouse(tmp_path / "kam.duckdb", rows)
+    trees = []
+    for attempt in ("first", "second"):
+        out = tmp_path / attempt
+        validate_warehouse(warehouse, run_id="r", month=MONTH, evidence_dir=out)
+        trees.append({p.relative_to(out).as_posix(): p.read_bytes()
+                      for p in sorted(out.rglob("*")) if p.is_file()})
+    assert trees[0] == trees[1]
+    assert any(name.startswith("data_docs/validations/orders/") for name in trees[0])
