@@ -93,6 +93,20 @@ def _typed(column: str, types: tuple[str, ...], kind: str) -> gxe.Expectation:
     )
 
 
+def _required_value_meta(table: Table, column: str) -> dict:
+    if table.name == "account_managers":
+        # Setting a manager aside would drop every one of their accounts with them.
+        return _meta(
+            BLOCKING,
+            f"{column} is required for every account manager; the "
+            "manager list is short and fixed at the source.",
+        )
+    return _meta(
+        WARNING,
+        f"{column} is required; a row without it is set aside and the run goes on without it.",
+    )
+
+
 def _structure(table: Table) -> list[gxe.Expectation]:
     """Required columns exist, the key is present and unique, typed columns kept their type."""
     checks: list[gxe.Expectation] = [
@@ -139,11 +153,7 @@ def _structure(table: Table) -> list[gxe.Expectation]:
             checks.append(
                 gxe.ExpectColumnValuesToNotBeNull(
                     column=column.name,
-                    meta=_meta(
-                        WARNING,
-                        f"{column.name} is required; a row without it is set "
-                        "aside and the run goes on without it.",
-                    ),
+                    meta=_required_value_meta(table, column.name),
                 )
             )
         if column.type in ("date", "timestamp"):
@@ -165,9 +175,11 @@ def _structure(table: Table) -> list[gxe.Expectation]:
     return checks
 
 
-def _in_set(column: str, values: list[str], rationale: str) -> gxe.Expectation:
+def _in_set(
+    column: str, values: list[str], rationale: str, severity: str = WARNING
+) -> gxe.Expectation:
     return gxe.ExpectColumnValuesToBeInSet(
-        column=column, value_set=values, meta=_meta(WARNING, rationale)
+        column=column, value_set=values, meta=_meta(severity, rationale)
     )
 
 
@@ -231,18 +243,11 @@ def _table_checks(name: str) -> list[gxe.Expectation]:
             _in_set(
                 "tier_override",
                 TIER_OVERRIDES,
-                "An unknown tier override cannot replace the computed tier.",
+                "An override is a deliberate instruction: an unknown one is neither guessed "
+                "nor dropped with its account.",
+                severity=BLOCKING,
             ),
             _volume(),
-        ]
-    if name == "account_managers":
-        return [
-            _matches(
-                "email",
-                r"[^@\s]+@[^@\s]+\.[^@\s]+",
-                WARNING,
-                "Reviews are addressed to the manager's email.",
-            ),
         ]
     if name == "orders":
         return [

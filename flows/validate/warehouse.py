@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 
 from flows.schema import AUDIT_DDL, TABLES
+from flows.validate.cascade import CASCADE, cascade_rows
 from flows.validate.engine import index_columns, run_identifier, run_suites
 from flows.validate.evidence import normalise_data_docs, strip_volatile, write_json
 from flows.validate.parameters import (
@@ -110,7 +111,7 @@ def record_audit(
         con.execute("begin transaction")
         con.execute("delete from audit.validation_results where run_id = ?", [run_id])
         # Extract quarantines unparseable values under the same run id: keep those.
-        owned = sorted({row["expectation"] for row in validation_rows})
+        owned = sorted({CASCADE, *(row["expectation"] for row in validation_rows)})
         con.execute(
             f"delete from audit.quarantine where run_id = ? "
             f"and expectation in ({', '.join('?' for _ in owned)})",
@@ -216,6 +217,8 @@ def validate_warehouse(
             summary.paths.append(
                 write_json(dq_dir / f"{run.table}.json", strip_volatile(run.result.to_json_dict()))
             )
+        keys = {t: TABLES[t].key for t in tables}
+        quarantine_rows += cascade_rows(con, run_id, quarantine_rows, tables, keys)
     finally:
         con.close()
 

@@ -101,16 +101,11 @@ WARNING_ROWS = [
     ("accounts", "expect_column_values_to_be_in_set", "status", "dormant",
      {"account_id": "A4", "account_name": "D", "account_manager_id": "M1",
       "created_at": "2024-01-01", "status": "dormant"}),
-    ("accounts", "expect_column_values_to_be_in_set", "tier_override", "vip",
-     {"account_id": "A5", "account_name": "E", "account_manager_id": "M1",
-      "created_at": "2024-01-01", "tier_override": "vip"}),
     ("accounts", "expect_column_values_to_not_be_null", "account_name", None,
      {"account_id": "A6", "account_manager_id": "M1", "created_at": "2024-01-01"}),
     ("accounts", "expect_column_values_to_be_between", "created_at", "1900-01-01",
      {"account_id": "A7", "account_name": "G", "account_manager_id": "M1",
       "created_at": "1900-01-01"}),
-    ("account_managers", SQL_CHECK, "email", "not-an-email",
-     {"manager_id": "M3", "name": "Cy", "email": "not-an-email"}),
     ("orders", SQL_CHECK, "account_id", "A99",
      {"order_id": "O3", "account_id": "A99", "order_date": "2026-10-06", "amount": 5,
       "currency": "EUR"}),
@@ -247,9 +242,9 @@ def test_results_recorded_for_every_expectation(warning_run):
             "from audit.validation_results where run_id = 'run-w'"
         ).fetchall()
     assert count == expected == summary.expectations_evaluated
-    # 26 bad rows trip 26 distinct checks (each survey type has its own scale check),
+    # 24 bad rows trip 24 distinct checks (each survey type has its own scale check),
     # plus the volume check on orders.
-    assert failed == len(summary.warnings) == 27
+    assert failed == len(summary.warnings) == 25
 
 
 def test_evidence_json_and_data_docs_name_the_failures(warning_run):
@@ -301,6 +296,10 @@ def blocking_run(tmp_path_factory):
                                      order_date="2026-10-02", amount=1, currency="USD"),
         "null ticket key": add(rows, "tickets", account_id="A1",
                                opened_at="2026-10-01 10:00", priority="low"),
+        "unknown tier override": add(rows, "accounts", account_id="A5", account_name="E",
+                                     account_manager_id="M1", created_at="2024-01-01",
+                                     tier_override="vip"),
+        "manager without email": add(rows, "account_managers", manager_id="M3", name="Cy"),
         "bad month": add(rows, "fx_rates", month="2026-13", currency="GBP",
                          rate_to_reporting=1.2),
         "zero rate": add(rows, "fx_rates", month="2026-09", currency="EUR",
@@ -319,6 +318,10 @@ BLOCKING_CASES = {
     "duplicate order": ("orders", "expect_column_values_to_be_unique", "order_id", "O1"),
     "currency without rate": ("orders", SQL_CHECK, "currency", "USD"),
     "null ticket key": ("tickets", "expect_column_values_to_not_be_null", "ticket_id", None),
+    "unknown tier override": ("accounts", "expect_column_values_to_be_in_set", "tier_override",
+                              "vip"),
+    "manager without email": ("account_managers", "expect_column_values_to_not_be_null",
+                              "email", None),
     "bad month": ("fx_rates", SQL_CHECK, "month", "2026-13"),
     "zero rate": ("fx_rates", "expect_column_values_to_be_between", "rate_to_reporting", "0"),
     "duplicate rate": ("fx_rates", SQL_CHECK, "month,currency", "month=2026-10, currency=EUR"),
@@ -346,7 +349,7 @@ def test_blocking_run_fails_with_one_line_naming_file_row_and_column(blocking_ru
         f"data quality: accounts.csv line {lines['null account key']}, column account_id: "
         "expect_column_values_to_not_be_null failed"
     )
-    assert "6 more blocking failure(s)" in first and "\n" not in first
+    assert "8 more blocking failure(s)" in first and "\n" not in first
     error = DataQualityError(first)
     assert error.exit_code == 3
     # Blocking failures set nothing aside: the whole month stops instead.
@@ -418,3 +421,22 @@ def test_evidence_is_the_same_bytes_for_the_same_run(tmp_path):
                       for p in sorted(out.rglob("*")) if p.is_file()})
     assert trees[0] == trees[1]
     assert any(name.startswith("data_docs/validations/orders/") for name in trees[0])
+
+
+def test_rows_of_a_quarantined_account_follow_it(tmp_path):
+    rows = clean_rows()
+    dormant = add(rows, "accounts", account_id="A4", account_name="D", account_manager_id="M1",
+                  created_at="2024-01-01", status="dormant")
+    order = add(rows, "orders", order_id="O9", account_id="A4", order_date="2026-10-06",
+                amount=1, currency="EUR")
+    survey = add(rows, "surveys", response_id="S9", account_id="A4",
+                 submitted_at="2026-10-03 08:00", survey_type="NPS", score=3)
+    warehouse = build_warehouse(tmp_path / "kam.duckdb", rows)
+    summary = validate_warehouse(warehouse, run_id="c", month=MONTH, evidence_dir=tmp_path / "o")
+    assert _quarantine(warehouse, "c") == [
+        ("accounts", "A4", "accounts.csv", dormant, "status", "dormant",
+         "expect_column_values_to_be_in_set"),
+        ("orders", "O9", "orders.csv", order, "account_id", "A4", "parent_quarantined"),
+        ("surveys", "S9", "surveys.csv", survey, "account_id", "A4", "parent_quarantined"),
+    ]
+    assert summary.quarantined_rows == 3 and summary.success
