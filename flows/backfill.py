@@ -9,7 +9,14 @@ from flows.errors import KamError
 from flows.monthly_review import RunResult, monthly_account_review
 
 
-@flow(name="backfill-account-reviews", flow_run_name="backfill {months[0]}..{months[-1]}")
+def _backfill_run_name() -> str:
+    from prefect.runtime import flow_run
+
+    months = flow_run.parameters.get("months") or ["?"]
+    return f"backfill {months[0]}..{months[-1]}"
+
+
+@flow(name="backfill-account-reviews", flow_run_name=_backfill_run_name)
 def backfill_months(config: RunConfig, months: list[str]) -> list[RunResult]:
     """Run the monthly review for each month; the first failure stops the backfill."""
     logger = get_run_logger()
