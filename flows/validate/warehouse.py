@@ -7,11 +7,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
-from flows.schema import AUDIT_DDL, TABLES
-from flows.validate.cascade import CASCADE, cascade_rows
-from flows.validate.engine import index_columns, run_identifier, run_suites
+from flows.schema import TABLES
+from flows.validate.audit import record_audit
+from flows.validate.cascade import cascade_rows
+from flows.validate.engine import TableRun, index_columns, run_identifier, run_suites
 from flows.validate.evidence import normalise_data_docs, strip_volatile, write_json
 from flows.validate.parameters import (
     DEFAULT_FRESHNESS_GRACE_DAYS,
@@ -24,31 +24,6 @@ from flows.validate.parameters import (
 from flows.validate.results import CheckOutcome
 from flows.validate.suites import BLOCKING, SUITES_DIR
 from flows.validate.summary import Finding, ValidationSummary
-
-VALIDATION_COLUMNS = [
-    "run_id",
-    "suite",
-    "table_name",
-    "expectation",
-    "column_name",
-    "severity",
-    "success",
-    "observed_value",
-    "unexpected_count",
-    "element_count",
-    "details",
-]
-QUARANTINE_COLUMNS = [
-    "run_id",
-    "table_name",
-    "row_key",
-    "source_file",
-    "source_line",
-    "column_name",
-    "value",
-    "expectation",
-    "reason",
-]
 
 
 def _landed_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -84,46 +59,6 @@ def _first_source_file(con: duckdb.DuckDBPyConnection, table: str) -> str:
     return rows[0][0] if rows and rows[0][0] else TABLES[table].file_name
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows: list[dict]):
-    if not rows:
-        return
-    frame = pd.DataFrame(rows, columns=columns)
-    con.register("incoming_rows", frame)
-    try:
-        con.execute(
-            f"insert into audit.{table} ({', '.join(columns)}) "
-            f"select {', '.join(columns)} from incoming_rows"
-        )
-    finally:
-        con.unregister("incoming_rows")
-
-
-def record_audit(
-    warehouse: Path, run_id: str, validation_rows: list[dict], quarantine_rows: list[dict]
-) -> None:
-    """Append this run's results and quarantined rows; a rerun of the same run id (same
-    inputs and configuration) replaces its own rows instead of doubling them."""
-    con = duckdb.connect(str(warehouse))
-    try:
-        con.execute("create schema if not exists audit")
-        for name in ("validation_results", "quarantine"):
-            con.execute(AUDIT_DDL[name])
-        con.execute("begin transaction")
-        con.execute("delete from audit.validation_results where run_id = ?", [run_id])
-        # Extract quarantines unparseable values under the same run id: keep those.
-        owned = sorted({CASCADE, *(row["expectation"] for row in validation_rows)})
-        con.execute(
-            f"delete from audit.quarantine where run_id = ? "
-            f"and expectation in ({', '.join('?' for _ in owned)})",
-            [run_id, *owned],
-        )
-        _insert(con, "validation_results", VALIDATION_COLUMNS, validation_rows)
-        _insert(con, "quarantine", QUARANTINE_COLUMNS, quarantine_rows)
-        con.execute("commit")
-    finally:
-        con.close()
-
-
 def _missing_table_finding(table: str) -> Finding:
     return Finding(
         table=table,
@@ -134,6 +69,46 @@ def _missing_table_finding(table: str) -> Finding:
         unexpected_count=None,
         source_file=TABLES[table].file_name,
     )
+
+
+def _interpret(
+    warehouse: Path,
+    runs: list[TableRun],
+    summary: ValidationSummary,
+    *,
+    run_id: str,
+    tables: list[str],
+    default_files: dict[str, str],
+    dq_dir: Path,
+) -> tuple[list[dict], list[dict]]:
+    """Audit rows, quarantine rows and findings from the results; one JSON file per table."""
+    validation_rows, quarantine_rows = [], []
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        for run in runs:
+            for result in run.result.results:
+                outcome = CheckOutcome(run.table, result, default_files[run.table])
+                if outcome.is_sql_check and not outcome.success and not outcome.raised:
+                    outcome = replace(outcome, all_unexpected_rows=_sql_check_rows(con, outcome))
+                validation_rows.append(outcome.audit_row(run_id))
+                quarantine_rows += outcome.quarantine_rows(run_id)
+                if not outcome.success:
+                    finding = outcome.finding()
+                    target = (
+                        summary.blocking_failures
+                        if finding.severity == BLOCKING
+                        else summary.warnings
+                    )
+                    target.append(finding)
+            summary.paths.append(
+                write_json(dq_dir / f"{run.table}.json", strip_volatile(run.result.to_json_dict()))
+            )
+        keys = {t: TABLES[t].key for t in tables}
+        quarantine_rows += cascade_rows(con, run_id, quarantine_rows, tables, keys)
+    finally:
+        con.close()
+
+    return validation_rows, quarantine_rows
 
 
 def validate_warehouse(
@@ -196,32 +171,15 @@ def validate_warehouse(
         run_time=gx_run.run_time.strftime("%Y%m%dT%H%M%S.%fZ"),
     )
 
-    validation_rows, quarantine_rows = [], []
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        for run in runs:
-            for result in run.result.results:
-                outcome = CheckOutcome(run.table, result, default_files[run.table])
-                if outcome.is_sql_check and not outcome.success and not outcome.raised:
-                    outcome = replace(outcome, all_unexpected_rows=_sql_check_rows(con, outcome))
-                validation_rows.append(outcome.audit_row(run_id))
-                quarantine_rows += outcome.quarantine_rows(run_id)
-                if not outcome.success:
-                    finding = outcome.finding()
-                    target = (
-                        summary.blocking_failures
-                        if finding.severity == BLOCKING
-                        else summary.warnings
-                    )
-                    target.append(finding)
-            summary.paths.append(
-                write_json(dq_dir / f"{run.table}.json", strip_volatile(run.result.to_json_dict()))
-            )
-        keys = {t: TABLES[t].key for t in tables}
-        quarantine_rows += cascade_rows(con, run_id, quarantine_rows, tables, keys)
-    finally:
-        con.close()
-
+    validation_rows, quarantine_rows = _interpret(
+        warehouse,
+        runs,
+        summary,
+        run_id=run_id,
+        tables=tables,
+        default_files=default_files,
+        dq_dir=dq_dir,
+    )
     summary.expectations_evaluated = len(validation_rows)
     summary.quarantined_rows = len(
         {
