@@ -72,6 +72,8 @@ def run_dbt(args: list[str], warehouse: Path, target_dir: Path) -> object:
     """Invoke one dbt command; returns dbt's result object or raises PipelineError."""
     from dbt.cli.main import dbtRunner
 
+    # dbt resolves a relative --target-path against the project folder, not the caller's.
+    target_dir = Path(target_dir).resolve()
     target_dir.mkdir(parents=True, exist_ok=True)
     full_args = [
         *args,
