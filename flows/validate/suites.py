@@ -204,9 +204,14 @@ def _account_fk(file_name: str) -> gxe.Expectation:
     )
 
 
-def _matches(column: str, pattern: str, severity: str, rationale: str) -> gxe.Expectation:
+def _matches(
+    column: str, pattern: str, severity: str, rationale: str, *, normalised: bool = False
+) -> gxe.Expectation:
+    """Values that do not match `pattern` fail; `normalised` compares upper(trim(value)),
+    as staging reads currency codes."""
+    value = f'upper(trim("{column}"))' if normalised else f'"{column}"'
     return rows_where(
-        f'"{column}" is not null and not regexp_full_match("{column}", \'{pattern}\')',
+        f"\"{column}\" is not null and not regexp_full_match({value}, '{pattern}')",
         column=column,
         severity=severity,
         description=f"{column} matches {pattern}",
@@ -258,12 +263,18 @@ def _table_checks(name: str) -> list[gxe.Expectation]:
                 "A status outside the vocabulary is quarantined (CONTRACT §3a); empty "
                 "means completed.",
             ),
-            _matches("currency", "[A-Z]{3}", WARNING, "Currencies are ISO 4217 codes."),
+            _matches(
+                "currency",
+                "[A-Z]{3}",
+                WARNING,
+                "Currencies are ISO 4217 codes.",
+                normalised=True,
+            ),
             rows_where(
                 "currency is not null "
-                "and (select count(distinct currency) from raw.orders) > 1 "
-                "and currency not in "
-                "(select currency from raw.fx_rates where currency is not null)",
+                "and (select count(distinct upper(trim(currency))) from raw.orders) > 1 "
+                "and upper(trim(currency)) not in "
+                "(select upper(trim(currency)) from raw.fx_rates where currency is not null)",
                 column="currency",
                 severity=BLOCKING,
                 description="with several currencies, every currency has rates in fx_rates",

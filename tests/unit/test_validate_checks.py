@@ -112,9 +112,9 @@ WARNING_ROWS = [
     ("orders", "expect_column_values_to_be_in_set", "status", "won",
      {"order_id": "O4", "account_id": "A1", "order_date": "2026-10-06", "amount": 5,
       "currency": "EUR", "status": "won"}),
-    ("orders", SQL_CHECK, "currency", "eur",
+    ("orders", SQL_CHECK, "currency", "EURO",
      {"order_id": "O5", "account_id": "A1", "order_date": "2026-10-06", "amount": 5,
-      "currency": "eur"}),
+      "currency": "EURO"}),
     ("orders", "expect_column_values_to_not_be_null", "amount", None,
      {"order_id": "O6", "account_id": "A1", "order_date": "2026-10-06", "currency": "EUR"}),
     ("orders", "expect_column_values_to_be_between", "order_date", "2201-01-01",
@@ -175,8 +175,10 @@ WARNING_ROWS = [
 def warning_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("warnings")
     rows = clean_rows()
-    # 'eur' is a malformed code that fx_rates does list: only the ISO format check trips.
-    rows["fx_rates"].append({"month": "2026-10", "currency": "eur", "rate_to_reporting": 1})
+    # 'EURO' is a malformed code that fx_rates does list: only the ISO format check trips.
+    rows["fx_rates"].append({"month": "2026-10", "currency": "EURO", "rate_to_reporting": 1})
+    # Lower case is read as upper case, as staging reads it: neither check trips.
+    rows["orders"][0]["currency"] = " eur"
     lines = [add(rows, table, **row) for table, *_, row in WARNING_ROWS]
     warehouse = build_warehouse(folder / "kam.duckdb", rows)
     summary = validate_warehouse(
@@ -298,7 +300,7 @@ def blocking_run(tmp_path_factory):
                                opened_at="2026-10-01 10:00", priority="low"),
         "unknown tier override": add(rows, "accounts", account_id="A5", account_name="E",
                                      account_manager_id="M1", created_at="2024-01-01",
-                                     tier_override="vip"),
+                                     tier_override="gold"),
         "manager without email": add(rows, "account_managers", manager_id="M3", name="Cy"),
         "bad month": add(rows, "fx_rates", month="2026-13", currency="GBP",
                          rate_to_reporting=1.2),
@@ -319,7 +321,7 @@ BLOCKING_CASES = {
     "currency without rate": ("orders", SQL_CHECK, "currency", "USD"),
     "null ticket key": ("tickets", "expect_column_values_to_not_be_null", "ticket_id", None),
     "unknown tier override": ("accounts", "expect_column_values_to_be_in_set", "tier_override",
-                              "vip"),
+                              "gold"),
     "manager without email": ("account_managers", "expect_column_values_to_not_be_null",
                               "email", None),
     "bad month": ("fx_rates", SQL_CHECK, "month", "2026-13"),
