@@ -165,6 +165,11 @@ class CheckOutcome:
             "rationale": self.rationale,
             "partial_unexpected_list": _short(result.get("partial_unexpected_list")),
         }
+        if self.is_sql_check and self.unexpected_rows:
+            # A SQL check has no partial list: keep the first rows it flagged, as text.
+            details["unexpected_rows"] = [
+                {k: _text(v) for k, v in row.items()} for row in self.unexpected_rows[:5]
+            ]
         if self.raised:
             details["exception"] = self.exception_message
         return {

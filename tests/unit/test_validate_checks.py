@@ -244,6 +244,14 @@ def test_results_recorded_for_every_expectation(warning_run):
             "from audit.validation_results where run_id = 'run-w'"
         ).fetchall()
     assert count == expected == summary.expectations_evaluated
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        ((details,),) = con.execute(
+            "select details from audit.validation_results where run_id = 'run-w' "
+            "and table_name = 'orders' and column_name = 'account_id' and not success"
+        ).fetchall()
+    assert json.loads(details)["unexpected_rows"] == [
+        {"order_id": "O3", "_source_file": "orders.csv", "_source_line": "4", "account_id": "A99"}
+    ]
     # 24 bad rows trip 24 distinct checks (each survey type has its own scale check),
     # plus the volume check on orders.
     assert failed == len(summary.warnings) == 25
