@@ -168,6 +168,7 @@ def portfolio_context(month_inputs: MonthInputs, base: dict) -> tuple[dict, Char
              _("Logo retention"): [row["logo_retention"] for row in portfolio.retention]},
             y_label=_("Retention"), tick_format=lambda value: fmt.fraction(value, 0),
         ))
+    at_risk = at_risk_accounts(month_inputs)
     cohort_rows, cohort_columns, cells = cohort_grid(portfolio.cohorts)
     if cells:
         chart_files["cohorts.svg"] = _svg(charts.heatmap(
@@ -182,7 +183,9 @@ def portfolio_context(month_inputs: MonthInputs, base: dict) -> tuple[dict, Char
         "accounts": [a.review for a in month_inputs.accounts],
         "tier_summary": portfolio.tier_summary,
         "retention": portfolio.retention,
-        "at_risk": at_risk_accounts(month_inputs),
+        "at_risk": at_risk,
+        "fired_rules": [rule for rule in load_rules()
+                        if any(fired.rule == rule for item in at_risk for fired in item["risks"])],
         "coverage": manager_coverage(month_inputs),
         "cohort_sizes": cohort_sizes(portfolio.cohorts),
         "charts": set(chart_files),

@@ -131,7 +131,7 @@ def test_chinese_review_for_a_chinese_speaking_manager(rendered_en):
     # ACC-2's manager has locale zh-CN: the review is Chinese whatever --locale says.
     text = pdf_text(out_dir / "accounts/ACC-2.pdf")
     for label in ("客户经理", "本月收入", "近12个月收入", "毛利", "风险与建议措施",
-                  "第 1 页，共 3 页", "机密：仅限内部使用", "2026年10月", "王芳"):
+                  "第 1 页，共 2 页", "机密：仅限内部使用", "2026年10月", "王芳"):
         assert label in text, label
     assert "重点 由普通上调" in text  # tier key, up from standard, in Chinese
 

@@ -8,7 +8,7 @@ from pdf_text import pdf_text
 def test_portfolio_lists_every_key_account(rendered_en):
     out_dir, _files = rendered_en
     text = pdf_text(out_dir / "portfolio.pdf")
-    key_accounts = text.split("Key accounts\n")[1]
+    key_accounts = text.rsplit("Key accounts\n", 1)[1]
     assert "Acme Industrial ACC-1 strategic Alice Smith €1,200,000 60.0% +20.0%" in key_accounts
     assert "ACC-2" in key_accounts and "€500,000 25.0% -9.1%" in key_accounts
     assert "ACC-3" not in key_accounts  # standard tier: not a key account
@@ -35,11 +35,13 @@ def test_at_risk_list_and_manager_coverage(rendered_en):
     out_dir, _files = rendered_en
     text = pdf_text(out_dir / "portfolio.pdf")
     at_risk = text.split("At-risk key accounts")[1].split("Coverage per account manager")[0]
-    assert "ACC-2" in at_risk and "Health score in the red zone" in at_risk
-    assert "ACC-1" not in at_risk
-    coverage = text.split("Coverage per account manager")[1].split("Key accounts")[0]
-    assert "Alice Smith Acme Industrial strategic 7 6 12" in coverage
-    assert "王芳" in coverage and "key 1 3 95" in coverage
+    assert "ACC-2" in at_risk and "ACC-1" not in at_risk
+    assert "health_red churn_risk low_p_alive negative_nps" in at_risk  # rule ids, in order
+    assert "health_red Health score in the red zone" in at_risk
+    assert "tier_down" not in at_risk  # rules that fired for nobody are not listed
+    coverage = text.split("Coverage per account manager")[1].split("Key accounts\n")[1]
+    assert "Alice Smith Acme Industrial 7/6\n" in coverage
+    assert "王芳" in coverage and "Evil & Co 1/3 ▼" in coverage
 
 
 def test_chinese_portfolio(warehouse, tmp_path):

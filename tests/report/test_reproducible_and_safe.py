@@ -12,7 +12,12 @@ from flows.errors import UsageError
 from flows.report import render_one_account, render_reports
 from flows.report.data import load_month
 from flows.report.engine import PdfWriter
-from flows.report.render import AccountJob, RenderSettings, render_account_pdf
+from flows.report.render import (
+    AccountJob,
+    RenderSettings,
+    render_account_pdf,
+    render_portfolio_pdf,
+)
 from flows.report.warehouse import month_start
 
 
@@ -65,6 +70,14 @@ def test_rendering_fetches_only_own_assets(warehouse):
     settings = RenderSettings(MONTH, RUN_ID, "en", DQ)
     render_account_pdf(writer, AccountJob(inputs.accounts[0], inputs.provided, settings))
     assert writer.refused_urls == []  # the hostile name's file:// URL was never requested
+
+
+def test_portfolio_fetches_only_own_assets(warehouse):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        inputs = load_month(con, month_start(MONTH), RUN_ID)
+    writer = PdfWriter()
+    render_portfolio_pdf(writer, inputs, RenderSettings(MONTH, RUN_ID, "en", DQ))
+    assert writer.refused_urls == []  # charts are pure vector: no embedded raster images
 
 
 def test_warehouse_is_opened_read_only_and_released(warehouse, tmp_path):
