@@ -50,9 +50,9 @@ class Formatter:
     def money(self, value: Number | None, digits: int = 0) -> str:
         if value is None:
             return MISSING
+        if not self.currency:  # several currencies and no reporting currency: plain amount
+            return self.number(value, digits)
         pattern = None if digits == 2 else self._money_pattern(digits)
-        if not self.currency:
-            return format_decimal(value, format=pattern, locale=self._babel)
         return format_currency(
             value, self.currency, format=pattern, locale=self._babel, currency_digits=False
         )
