@@ -74,14 +74,15 @@ def monthly_bars(
             points = [float("nan") if v is None else float(v) for v in line]
             ax.plot(positions, points, color=PALETTE[0], marker="o", markersize=3,
                     linewidth=1.2, label=line_name)
-            ax.legend(frameon=False, loc="upper left", fontsize=7)
+            ax.legend(frameon=False, fontsize=7, ncols=2, loc="lower left",
+                      bbox_to_anchor=(0.0, 1.0))
         ax.axhline(0, color=INK, linewidth=0.6)
         ax.set_xticks(list(positions), labels, rotation=45, ha="right")
         ax.set_ylabel(y_label)
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: tick_format(v)))
         ax.grid(axis="y", color="#dddddd", linewidth=0.5)
         ax.set_axisbelow(True)
-        return _to_svg(fig, (0.11, 0.27, 0.99, 0.97))
+        return _to_svg(fig, (0.11, 0.27, 0.99, 0.90))
 
 
 def pareto(
