@@ -7,6 +7,7 @@ import re
 import subprocess
 
 import duckdb
+from pypdf import PdfReader
 from fixture_warehouse import HOSTILE_NAME, RUN_ID
 from pdf_text import pdf_text
 
@@ -140,3 +141,7 @@ def test_hostile_account_name_is_text(rendered_en):
     out_dir, _files = rendered_en
     text = pdf_text(out_dir / "accounts/ACC-2.pdf")
     assert HOSTILE_NAME in text.replace("\n", " ")
+    reader = PdfReader(out_dir / "accounts/ACC-2.pdf")
+    assert all("/Annots" not in page for page in reader.pages)  # no link, no file annotation
+    assert "/EmbeddedFiles" not in reader.trailer["/Root"].get("/Names", {})
+    assert len(reader.pages[0].images) == 0  # nothing was loaded as an image
