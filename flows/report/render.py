@@ -58,9 +58,12 @@ def check_locale(locale: str) -> str:
 
 
 def account_locale(review: dict, default: str) -> str:
-    """The manager's own locale (account_managers.csv `locale`) when it is one we support."""
-    own = review.get("manager_locale")
-    return own if own in SUPPORTED_LOCALES else default
+    """The manager's own locale (account_managers.csv `locale`) when it is one we support.
+
+    Spellings such as "zh_CN" or "ZH-cn" count; an empty or unknown value keeps `default`.
+    """
+    own = (review.get("manager_locale") or "").strip().replace("_", "-").lower()
+    return next((known for known in SUPPORTED_LOCALES if known.lower() == own), default)
 
 
 def account_pdf_path(account_id: str) -> str:

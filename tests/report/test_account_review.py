@@ -7,9 +7,9 @@ import re
 import subprocess
 
 import duckdb
-from pypdf import PdfReader
 from fixture_warehouse import HOSTILE_NAME, RUN_ID
 from pdf_text import pdf_text
+from pypdf import PdfReader
 
 
 def test_writes_one_review_per_key_account_and_the_portfolio(rendered_en):
