@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     confidentiality_label: str = "Confidential"
     clv_discount_rate: float = 0.10
     clv_min_repeat_accounts: int = 30
+    max_volume_drop: float = 0.5
+    freshness_grace_days: int = 7
 
     @field_validator("timezone")
     @classmethod
@@ -139,6 +141,10 @@ class RunConfig(BaseModel):
     confidentiality_label: str = "Confidential"
     clv_discount_rate: float = 0.10
     clv_min_repeat_accounts: int = 30
+    # Data-quality warnings: a table shrinking by more than this share against its previous
+    # load, and orders ending more than this many days before the month's end.
+    max_volume_drop: float = Field(0.5, ge=0, le=1)
+    freshness_grace_days: int = Field(7, ge=0)
     deliver: Literal["smtp", "outbox"] | None = None  # e-mail each manager their reviews
 
     @field_validator("month")

@@ -1,8 +1,8 @@
 """dbt's documentation site for reviewers, as one self-contained, reproducible HTML file.
 
 `dbt docs generate` stamps its JSON with clocks, invocation ids, a user id and absolute
-paths. They are set to values derived from the run before the JSON is inlined into dbt's
-own page, so the same inputs give the same bytes (CONTRACT §4) and the page opens from
+paths, and records compiled SQL that depends on earlier runs. Those are set to values
+derived from the run, or dropped, before the JSON is inlined into dbt's own page, so the same inputs give the same bytes (CONTRACT §4) and the page opens from
 disk with no server.
 """
 
@@ -15,12 +15,17 @@ from typing import Any
 from flows.publish import write_atomic
 
 _CLOCK_KEYS = {"generated_at", "invocation_started_at", "run_started_at"}
+# Compiled SQL depends on run history (incremental models compile differently once their
+# table exists); reviewers read the model source (raw_code), which does not.
+_HISTORY_KEYS = {"compiled_code", "compiled_path", "extra_ctes"}
 
 
 def _normalise(node: Any, *, stamp: str, run_id: str, target_prefix: str) -> Any:
     if isinstance(node, dict):
         cleaned = {}
         for key, value in node.items():
+            if key in _HISTORY_KEYS:
+                continue
             if key in _CLOCK_KEYS:
                 value = stamp
             elif key == "invocation_id":

@@ -74,11 +74,15 @@ def extract(config: RunConfig, warehouse: Path, run_id: str):
 
 
 @task(cache_policy=NO_CACHE)
-def validate(warehouse: Path, run_id: str, month: str, evidence_dir: Path):
+def validate(config: RunConfig, warehouse: Path, run_id: str, evidence_dir: Path):
     """Run the expectation suites; quarantine warning rows; record every result."""
     from flows.validate import validate_warehouse
 
-    return validate_warehouse(warehouse, run_id=run_id, month=month, evidence_dir=evidence_dir)
+    return validate_warehouse(
+        warehouse, run_id=run_id, month=config.reporting_month, evidence_dir=evidence_dir,
+        max_volume_drop=config.max_volume_drop,
+        freshness_grace_days=config.freshness_grace_days,
+    )
 
 
 def _dbt_vars(config: RunConfig, run_id: str) -> dict[str, object]:
@@ -194,9 +198,12 @@ def monthly_account_review(config: RunConfig) -> RunResult:
         extract(config, work, run_id)
         validation = None
         if not _reached(config, Stage.extract):
-            validation = validate(work, run_id, month, month_dir)
+            validation = validate(config, work, run_id, month_dir)
             result.validation_success = validation.success
             if not validation.success:
+                # The auditors' report says why the month was rejected; it goes aside with
+                # the evidence, never into the month's folder.
+                render_data_quality(config, work, run_id, month_dir)
                 rejected = staged.keep_as_rejected()
                 raise DataQualityError(
                     validation.failure_line(),

@@ -23,6 +23,7 @@ from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.base import (
     DataContextConfig,
     InMemoryStoreBackendDefaults,
+    ProgressBarsConfig,
 )
 
 from flows.schema import LINEAGE_COLUMNS, TABLES
@@ -52,6 +53,8 @@ def ephemeral_context(data_docs_dir: Path):
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     config = DataContextConfig(
         store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        # A batch job's log is read later, not watched: no terminal progress bars.
+        progress_bars=ProgressBarsConfig(globally=False),
         data_docs_sites={
             DATA_DOCS_SITE: {
                 "class_name": "SiteBuilder",

@@ -121,7 +121,9 @@ def test_blocking_failure_exits_3_and_changes_nothing(published, sample_export, 
     assert _tree_bytes(config.out_dir / MONTH) == outputs_before
     assert config.warehouse.read_bytes() == warehouse_before
     rejected = list((config.out_dir / "_rejected").iterdir())
-    assert rejected and any((r / "dq").exists() for r in rejected)
+    assert len(rejected) == 1 and (rejected[0] / "dq").is_dir()
+    report = _pdf_text(rejected[0] / "data_quality.pdf")
+    assert "accounts" in report and "expect_column_values_to_be_unique" in report
 
 
 def test_until_transform_builds_the_models_and_publishes_no_files(sample_export, tmp_path):
