@@ -98,23 +98,24 @@ PHASE1_EXPORT = {
 }
 
 
-def _survey(response_id, account_id, submitted_at, survey_type, score):
+def _survey(response_id, account_id, submitted_at, survey_type, score, comment=None):
     return {"response_id": response_id, "account_id": account_id,
-            "submitted_at": submitted_at, "survey_type": survey_type, "score": score}
+            "submitted_at": submitted_at, "survey_type": survey_type, "score": score,
+            "comment": comment}
 
 
 # T12M window for surveys: [2025-11-01 00:00, 2026-11-01 00:00).
 SURVEYS = [
-    _survey("S-01", "ACC-1", "2026-10-05 10:00:00", "NPS", 10),  # also month M
+    _survey("S-01", "ACC-1", "2026-10-05 10:00:00", "NPS", 10, "Great support"),  # also month M
     _survey("S-02", "ACC-1", "2026-06-01 10:00:00", "nps", 9),
     _survey("S-03", "ACC-1", "2026-01-01 10:00:00", "NPS", 7),  # passive
     _survey("S-04", "ACC-1", "2025-12-01 10:00:00", "NPS", 3),
     _survey("S-05", "ACC-1", "2025-10-31 23:59:59", "NPS", 0),  # before T12M
-    _survey("S-06", "ACC-1", "2026-11-01 00:00:00", "NPS", 0),  # after M
-    _survey("S-07", "ACC-1", "2026-10-10 10:00:00", "CSAT", 4),
-    _survey("S-08", "ACC-1", "2026-09-01 10:00:00", "CSAT", 3),
-    _survey("S-09", "ACC-1", "2026-03-03 10:00:00", "CSAT", 5),
-    _survey("S-10", "ACC-1", "2026-10-01 00:00:00", "CES", 2),
+    _survey("S-06", "ACC-1", "2026-11-01 00:00:00", "NPS", 0, "After M"),  # after M
+    _survey("S-07", "ACC-1", "2026-10-10 10:00:00", "CSAT", 4, "Call me on +49 30 1234567"),
+    _survey("S-08", "ACC-1", "2026-09-01 10:00:00", "CSAT", 3, "Slow delivery"),
+    _survey("S-09", "ACC-1", "2026-03-03 10:00:00", "CSAT", 5, "Older comment"),  # 4th newest
+    _survey("S-10", "ACC-1", "2026-10-01 00:00:00", "CES", 2, "   "),  # blank comment
     _survey("S-11", "ACC-1", "2026-02-01 10:00:00", "CES", 5),
     _survey("S-12", "ACC-3", "2026-10-02 10:00:00", "NPS", 6),  # one detractor: -100
 ]

@@ -34,7 +34,15 @@ per_account as (
         sum(case when {{ window }} and category = 'complaint' then 1 else 0 end) as complaints{{ suffix }},
         sum(case when {{ window }} and is_open_at_month_end then 1 else 0 end) as open_tickets_opened{{ suffix }},
         {%- endfor %}
-        sum(case when is_open_at_month_end then 1 else 0 end) as open_tickets
+        sum(case when is_open_at_month_end then 1 else 0 end) as open_tickets,
+        -- open escalations: still open at the end of M and either urgent / high or a complaint
+        sum(
+            case
+                when is_open_at_month_end
+                    and (priority in ('urgent', 'high') or category = 'complaint')
+                    then 1 else 0
+            end
+        ) as open_escalations
     from tickets
     group by account_id
 
@@ -60,7 +68,12 @@ final as (
         -- open at the end of M: opened before the end of M and not resolved by it, whenever
         -- opened; _t12m counts only those opened in the 12 months to M
         coalesce(per_account.open_tickets, 0) as open_tickets,
-        coalesce(per_account.open_tickets_opened_t12m, 0) as open_tickets_t12m
+        coalesce(per_account.open_tickets_opened_t12m, 0) as open_tickets_t12m,
+        coalesce(per_account.open_escalations, 0) as open_escalations,
+        -- the first-response targets of the account's tier in M (var sla_first_response_hours)
+        {%- for priority in ['urgent', 'high', 'normal', 'low'] %}
+        {{ kam.sla_target_hours('tiers.tier', "'" ~ priority ~ "'") }} as sla_target_hours_{{ priority }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from tiers
     left join per_account on tiers.account_id = per_account.account_id
 
