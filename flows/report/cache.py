@@ -1,8 +1,8 @@
 """Skip re-rendering a document whose inputs have not changed since the last run.
 
-A document's key is the sha256 of everything that shapes its bytes: its mart rows, the
-month, run id, locale and data-quality status, and a fingerprint of the templates, assets,
-translations, rules and rendering code. The cache keeps the last PDF rendered per document
+A document's key is the sha256 of everything that shapes its bytes: its mart rows (the
+fired risks of marts.account_risks among them), the month, run id, locale and data-quality
+status, and a fingerprint of the templates, assets, translations and rendering code. The cache keeps the last PDF rendered per document
 (`<name>.<key>.pdf` plus its page count); a hit copies it into the month's folder.
 """
 

@@ -22,9 +22,8 @@ SATISFACTION_T12M_COLUMNS = ", ".join(
     f"{metric}_t12m as {metric}"
     for metric in ("nps", "nps_responses", "csat", "csat_responses", "ces", "ces_responses")
 )
-COMMENTS_PER_ACCOUNT = 3
-# Survey comments are free text that only staging keeps (no mart carries them yet).
-SURVEY_COMMENTS_VIEW = "stg_crm__surveys"
+SURVEY_COMMENTS_MART = "account_survey_comments"  # the latest comments per account as of M
+RISKS_MART = "account_risks"  # one row per risk rule that fired for an account in M
 
 
 @dataclass(frozen=True)
@@ -60,6 +59,7 @@ class AccountInputs:
     not_provided: list[str] = field(default_factory=list)
     satisfaction_trend: list[dict] = field(default_factory=list)
     comments: list[dict] = field(default_factory=list)
+    risks: list[dict] = field(default_factory=list)  # rows of marts.account_risks, high first
 
     @property
     def account_id(self) -> str:
@@ -113,21 +113,24 @@ def _account_rows(con, mart: str, months: list[dt.date], ids: list[str]) -> list
 
 
 def _survey_comments(con, month: dt.date, ids: list[str]) -> dict[str, list[dict]]:
-    if SURVEY_COMMENTS_VIEW not in existing_tables(con, "staging"):
-        return {}
-    found = rows(
+    return _group_by_account(rows(
         con,
         f"""select account_id, submitted_at, survey_type, score, comment
-            from staging.{SURVEY_COMMENTS_VIEW}
-            where list_contains(?, account_id)
-              and submitted_at >= ? and submitted_at < ?
-              and nullif(trim(comment), '') is not null
-            qualify row_number() over (
-                partition by account_id order by submitted_at desc, response_id) <= ?
-            order by account_id, submitted_at desc, response_id""",
-        [ids, months_back(month, 11), months_back(month, -1), COMMENTS_PER_ACCOUNT],
-    )
-    return _group_by_account(found)
+            from marts.{SURVEY_COMMENTS_MART}
+            where month = ? and list_contains(?, account_id)
+            order by account_id, comment_rank""",
+        [month, ids],
+    ))
+
+
+def _account_risks(con, month: dt.date, ids: list[str]) -> dict[str, list[dict]]:
+    return _group_by_account(rows(
+        con,
+        f"""select * from marts.{RISKS_MART}
+            where month = ? and list_contains(?, account_id)
+            order by account_id, severity = 'high' desc, rule_id""",
+        [month, ids],
+    ))
 
 
 def _portfolio(con, month: dt.date, marts: set[str]) -> PortfolioInputs:
@@ -197,7 +200,10 @@ def load_month(
             "and list_contains(?, account_id) order by account_id, month",
             [quarter_ends, ids],
         ))
-    comments = _survey_comments(con, month, ids) if ids and provided.get("surveys", True) else {}
+    comments = (_survey_comments(con, month, ids)
+                if SURVEY_COMMENTS_MART in marts and ids and provided.get("surveys", True)
+                else {})
+    risks = _account_risks(con, month, ids) if RISKS_MART in marts and ids else {}
 
     not_provided = [
         s.name for s in ACCOUNT_SECTIONS
@@ -212,6 +218,7 @@ def load_month(
             not_provided=not_provided,
             satisfaction_trend=satisfaction_trend.get(review["account_id"], []),
             comments=comments.get(review["account_id"], []),
+            risks=risks.get(review["account_id"], []),
         )
         for review in reviews
     ]

@@ -1,85 +1,80 @@
-"""Risk and action rules (risk_rules.yaml) evaluated against one account's mart rows.
+"""The fired risks of marts.account_risks, arranged for the templates.
 
-The thresholds are data; the comparison is the only logic, kept here in one small function
-until the marts carry the fired rules themselves.
+Whether a rule fires is decided in dbt (seed risk_rules, model account_risks); this module
+only carries a fired row to the templates: the comparison sign to print and the risk and
+action labels in the document's language (keys risk.<rule_id> and action.<rule_id> of
+translations/<locale>.yaml, falling back to the mart's English label).
 """
 
 from __future__ import annotations
 
-import operator
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-
-RULES_FILE = Path(__file__).with_name("risk_rules.yaml")
-
-_OPS = {
-    "lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge,
-    "eq": operator.eq,
-    "is_true": lambda value, _threshold: value is True,
-    "is_false": lambda value, _threshold: value is False,
-}
-FLAG_OPS = {"is_true": True, "is_false": False}
-OP_SIGNS = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥", "eq": "=", "is_true": "=", "is_false": "="}
+OPERATOR_SIGNS = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥", "eq": "="}
+FLAG_OPERATORS = {"is_true": True, "is_false": False}
+HIGH = "high"
 
 
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    metric: str
-    op: str
-    risk: str
-    action: str
-    threshold: Any = None
+def label_key(kind: str, rule_id: str) -> str:
+    """The translation key of a rule's `risk` or `action` label."""
+    return f"{kind}.{rule_id}"
 
 
 @dataclass(frozen=True)
 class FiredRisk:
-    rule: Rule
-    value: Any
-    threshold: Any
+    """One row of marts.account_risks, with its labels translated."""
+
+    rule_id: str
+    severity: str
+    metric: str
+    operator: str
+    value: str
+    numeric_value: float | None
+    threshold: str | None
+    risk: str
+    action: str
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], gettext: Callable[[str], str]) -> FiredRisk:
+        def label(kind: str) -> str:
+            key = label_key(kind, row["rule_id"])
+            translated = gettext(key)
+            return row[kind] if translated == key else translated
+
+        return cls(
+            rule_id=row["rule_id"], severity=row["severity"], metric=row["metric"],
+            operator=row["operator"], value=row["value"], numeric_value=row["numeric_value"],
+            threshold=row["threshold"], risk=label("risk"), action=label("action"),
+        )
 
     @property
-    def metric_name(self) -> str:
-        return self.rule.metric.split(".", 1)[1]
-
-    @property
-    def sign(self) -> str:
-        return OP_SIGNS[self.rule.op]
+    def is_high(self) -> bool:
+        return self.severity == HIGH
 
     @property
     def is_flag(self) -> bool:
-        return self.rule.op in FLAG_OPS
+        return self.operator in FLAG_OPERATORS
+
+    @property
+    def flag(self) -> bool | None:
+        """The flag's value (True for `is_true`), for flag rules only."""
+        return FLAG_OPERATORS.get(self.operator)
+
+    @property
+    def sign(self) -> str:
+        return OPERATOR_SIGNS.get(self.operator, "=")
+
+    @property
+    def numeric_threshold(self) -> float | None:
+        """The threshold as a number when the seed wrote one (text for tier_change = down)."""
+        try:
+            return float(self.threshold) if self.threshold is not None else None
+        except ValueError:
+            return None
 
 
-@lru_cache(maxsize=2)
-def load_rules(path: Path = RULES_FILE) -> tuple[Rule, ...]:
-    with path.open(encoding="utf-8") as handle:
-        document = yaml.safe_load(handle)
-    rules = tuple(Rule(**entry) for entry in document["rules"])
-    for rule in rules:
-        if rule.op not in _OPS:
-            raise ValueError(f"{path.name}: rule {rule.id} has unknown op {rule.op!r}")
-    return rules
-
-
-def _lookup(rows: dict[str, dict | None], dotted: str) -> Any:
-    section, column = dotted.split(".", 1)
-    row = rows.get(section)
-    return None if row is None else row.get(column)
-
-
-def fired_risks(rows: dict[str, dict | None], rules: tuple[Rule, ...]) -> list[FiredRisk]:
-    """Rules that fire for one account; `rows` maps a section name to its mart row."""
-    fired = []
-    for rule in rules:
-        value = _lookup(rows, rule.metric)
-        threshold = FLAG_OPS.get(rule.op, rule.threshold)
-        if value is None or threshold is None:
-            continue
-        if _OPS[rule.op](value, threshold):
-            fired.append(FiredRisk(rule, value, threshold))
-    return fired
+def fired_risks(rows: list[dict], gettext: Callable[[str], str]) -> list[FiredRisk]:
+    """An account's rows of marts.account_risks, in the order data.py read them."""
+    return [FiredRisk.from_row(row, gettext) for row in rows]

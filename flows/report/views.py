@@ -12,7 +12,7 @@ from flows.report import charts
 from flows.report.data import AccountInputs, MonthInputs
 from flows.report.formatting import Formatter
 from flows.report.masking import mask_contact_details
-from flows.report.risks import fired_risks, load_rules
+from flows.report.risks import FiredRisk, fired_risks
 from flows.report.translations import Translator
 from flows.report.types import DataQualityStatus
 
@@ -98,7 +98,6 @@ def account_context(
     if account.trend:
         chart_files["revenue.svg"] = _svg(revenue_chart(account, fmt, _))
     components = health_components(account.sections.get("health"))
-    rows_by_section = {"review": account.review, **account.sections}
     context = {
         **base,
         "review": account.review,
@@ -112,21 +111,36 @@ def account_context(
             {**comment, "comment": mask_contact_details(comment["comment"])}
             for comment in account.comments
         ],
-        "risks": fired_risks(rows_by_section, load_rules()),
+        "risks": fired_risks(account.risks, _),
         "charts": set(chart_files),
     }
     return context, chart_files
 
 
-def at_risk_accounts(month_inputs: MonthInputs) -> list[dict]:
-    rules = load_rules()
-    listed = []
-    for account in month_inputs.accounts:
-        fired = fired_risks({"review": account.review, **account.sections}, rules)
-        if fired:
-            listed.append({"review": account.review,
-                           "health": account.sections.get("health"), "risks": fired})
-    return listed
+def _health_order(account: AccountInputs) -> tuple:
+    health = account.sections.get("health") or {}
+    score = health.get("health_score")
+    return (score is None, score if score is not None else 0, account.account_id)
+
+
+def at_risk_accounts(month_inputs: MonthInputs, gettext) -> list[dict]:
+    """Key accounts flagged is_at_risk by account_review, weakest health first, with
+    their high-severity risks."""
+    return [
+        {"review": account.review, "health": account.sections.get("health"),
+         "risks": [risk for risk in fired_risks(account.risks, gettext) if risk.is_high]}
+        for account in sorted(month_inputs.accounts, key=_health_order)
+        if account.review.get("is_at_risk")
+    ]
+
+
+def rules_in(at_risk: list[dict]) -> list[FiredRisk]:
+    """One fired row per rule listed in `at_risk`, by rule_id, for the table's legend."""
+    first_by_rule: dict[str, FiredRisk] = {}
+    for item in at_risk:
+        for risk in item["risks"]:
+            first_by_rule.setdefault(risk.rule_id, risk)
+    return [first_by_rule[rule_id] for rule_id in sorted(first_by_rule)]
 
 
 def manager_coverage(month_inputs: MonthInputs) -> list[dict]:
@@ -168,7 +182,7 @@ def portfolio_context(month_inputs: MonthInputs, base: dict) -> tuple[dict, Char
              _("Logo retention"): [row["logo_retention"] for row in portfolio.retention]},
             y_label=_("Retention"), tick_format=lambda value: fmt.fraction(value, 0),
         ))
-    at_risk = at_risk_accounts(month_inputs)
+    at_risk = at_risk_accounts(month_inputs, _)
     cohort_rows, cohort_columns, cells = cohort_grid(portfolio.cohorts)
     if cells:
         chart_files["cohorts.svg"] = _svg(charts.heatmap(
@@ -184,8 +198,7 @@ def portfolio_context(month_inputs: MonthInputs, base: dict) -> tuple[dict, Char
         "tier_summary": portfolio.tier_summary,
         "retention": portfolio.retention,
         "at_risk": at_risk,
-        "fired_rules": [rule for rule in load_rules()
-                        if any(fired.rule == rule for item in at_risk for fired in item["risks"])],
+        "fired_rules": rules_in(at_risk),
         "coverage": manager_coverage(month_inputs),
         "cohort_sizes": cohort_sizes(portfolio.cohorts),
         "charts": set(chart_files),

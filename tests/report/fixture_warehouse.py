@@ -24,7 +24,8 @@ ACCOUNT_REVIEW_DDL = """create table marts.account_review (
     t12m_revenue DECIMAL(38, 4), share DOUBLE, revenue DECIMAL(38, 4),
     revenue_ytd DECIMAL(38, 4), revenue_t12m_prior DECIMAL(38, 4),
     revenue_t12m_change DOUBLE, gross_margin DECIMAL(38, 4), margin_coverage DOUBLE,
-    orders BIGINT, reporting_currency VARCHAR)"""
+    orders BIGINT, reporting_currency VARCHAR, risk_count BIGINT, high_risk_count BIGINT,
+    is_at_risk BOOLEAN)"""
 
 ACCOUNT_MONTHLY_DDL = """create table marts.account_monthly (
     account_id VARCHAR, month DATE, revenue DECIMAL(38, 4), gross_margin DECIMAL(38, 4),
@@ -58,7 +59,6 @@ SECTION_DDL = {
         csat_responses BIGINT, ces DOUBLE, ces_responses BIGINT, nps_t12m DOUBLE,
         nps_responses_t12m BIGINT, csat_t12m DOUBLE, csat_responses_t12m BIGINT,
         ces_t12m DOUBLE, ces_responses_t12m BIGINT)""",
-    # sla_target_hours_<priority> are not in the mart yet: requested, shown when present.
     "account_service": """create table marts.account_service (
         account_id VARCHAR, month DATE, tickets_opened BIGINT, sla_met BIGINT,
         sla_missed BIGINT, sla_pending BIGINT, sla_compliance DOUBLE,
@@ -67,7 +67,7 @@ SECTION_DDL = {
         sla_missed_t12m BIGINT, sla_pending_t12m BIGINT, sla_compliance_t12m DOUBLE,
         median_first_response_hours_t12m DOUBLE, median_resolution_hours_t12m DOUBLE,
         complaints_t12m BIGINT, open_tickets BIGINT, open_tickets_t12m BIGINT,
-        sla_target_hours_urgent DOUBLE, sla_target_hours_high DOUBLE,
+        open_escalations BIGINT, sla_target_hours_urgent DOUBLE, sla_target_hours_high DOUBLE,
         sla_target_hours_normal DOUBLE, sla_target_hours_low DOUBLE)""",
     "account_engagement": """create table marts.account_engagement (
         account_id VARCHAR, month DATE, tier VARCHAR, interactions_90d BIGINT,
@@ -96,6 +96,13 @@ SECTION_DDL = {
         nrr DOUBLE)""",
     "cohort_retention": """create table marts.cohort_retention (
         month DATE, cohort DATE, k BIGINT, cohort_size BIGINT, share DOUBLE)""",
+    "account_risks": """create table marts.account_risks (
+        account_id VARCHAR, month DATE, rule_id VARCHAR, severity VARCHAR, metric VARCHAR,
+        operator VARCHAR, value VARCHAR, numeric_value DOUBLE, threshold VARCHAR,
+        risk VARCHAR, action VARCHAR)""",
+    "account_survey_comments": """create table marts.account_survey_comments (
+        account_id VARCHAR, month DATE, comment_rank BIGINT, response_id VARCHAR,
+        submitted_at TIMESTAMP, survey_type VARCHAR, score DOUBLE, comment VARCHAR)""",
     "portfolio_tiers": """create table marts.portfolio_tiers (
         month DATE, tier VARCHAR, accounts BIGINT, overridden_accounts BIGINT,
         new_accounts BIGINT, moved_up BIGINT, moved_down BIGINT,
@@ -103,6 +110,14 @@ SECTION_DDL = {
 }
 
 M = MONTH_START
+
+
+def _risk(account_id, rule_id, severity, metric, operator, value, numeric_value, threshold):
+    """A row of marts.account_risks for M, labelled as the seed labels the rule."""
+    return (account_id, M, rule_id, severity, metric, operator, value, numeric_value,
+            threshold, f"English risk of {rule_id}", f"English action of {rule_id}")
+
+
 SECTION_ROWS = {
     "account_satisfaction": [
         ("ACC-1", M, 25.0, 16, 85.25, 15, 5.0, 11),
@@ -120,9 +135,9 @@ SECTION_ROWS = {
     ],
     "account_service": [
         ("ACC-1", M, 4, 3, 1, 0, 75.0, 3.5, 20.25, 1, 40, 37, 3, 0, 92.5, 2.75, 18.0, 6, 2, 2,
-         1, 4, 8, 24),
+         1, 1, 4, 8, 24),
         ("ACC-2", M, 2, 1, 1, 0, 50.0, 9.0, 30.0, 0, 20, 17, 3, 0, 85.0, 7.5, 26.0, 2, 6, 6,
-         2, 8, 24, 48),
+         3, 2, 8, 24, 48),
     ],
     "account_engagement": [
         ("ACC-1", M, "strategic", 7, 6, 7 / 6, True, dt.date(2026, 10, 19), True, 12),
@@ -159,6 +174,31 @@ SECTION_ROWS = {
         (M, dt.date(2025, 10, 1), 2, 2, 0.5), (M, dt.date(2025, 11, 1), 0, 1, 1.0),
         (M, dt.date(2025, 11, 1), 1, 1, 0.0),
     ],
+    # What dbt's account_risks gives for ACC-2's rows above (high severity first, then by
+    # rule_id), and a rule of the non-key ACC-3; ACC-1 has none.
+    "account_risks": [
+        _risk("ACC-2", "churn_risk", "high", "churn_risk", "is_true", "true", 1.0, None),
+        _risk("ACC-2", "health_red", "high", "health_score", "lt", "35.2", 35.2, "40"),
+        _risk("ACC-2", "low_p_alive", "high", "p_alive", "lt", "0.42", 0.42, "0.5"),
+        _risk("ACC-2", "low_margin_coverage", "medium", "margin_coverage", "lt", "0.5", 0.5,
+              "0.8"),
+        _risk("ACC-2", "negative_nps", "medium", "nps", "lt", "-10.0", -10.0, "0"),
+        _risk("ACC-2", "open_tickets", "medium", "open_tickets", "ge", "6", 6.0, "5"),
+        _risk("ACC-2", "sla_missed", "medium", "sla_compliance_t12m", "lt", "85.0", 85.0,
+              "90"),
+        _risk("ACC-2", "under_engaged", "medium", "meets_engagement_standard", "is_false",
+              "false", 0.0, None),
+        _risk("ACC-3", "tier_down", "medium", "tier_change", "eq", "down", None, "down"),
+    ],
+    # The latest comments as of M; a row of an earlier month's run is not shown.
+    "account_survey_comments": [
+        ("ACC-1", M, 1, "S1", dt.datetime(2026, 10, 20, 9, 30), "nps", 9,
+         "Call me on +49 30 1234567 or write to jo@acme.example"),
+        ("ACC-1", M, 2, "S2", dt.datetime(2026, 10, 6, 8, 0), "csat", 3,
+         "Delivery on 2026-10-05 was late"),
+        ("ACC-1", dt.date(2026, 9, 1), 1, "S3", dt.datetime(2026, 9, 1, 8, 0), "nps", 5,
+         "From the September run: not shown"),
+    ],
     "portfolio_tiers": [
         (M, "standard", 1, 0, 0, 0, 0, Decimal("300000"), 0.15),
         (M, "strategic", 1, 0, 0, 0, 0, Decimal("1200000"), 0.6),
@@ -166,17 +206,8 @@ SECTION_ROWS = {
     ],
 }
 
-SURVEY_COMMENTS_DDL = """create table staging.stg_crm__surveys (
-    response_id VARCHAR, account_id VARCHAR, survey_type VARCHAR, comment VARCHAR,
-    score DOUBLE, submitted_at TIMESTAMP)"""
-SURVEY_COMMENTS = [
-    ("S1", "ACC-1", "nps", "Call me on +49 30 1234567 or write to jo@acme.example", 9,
-     dt.datetime(2026, 10, 20, 9, 30)),
-    ("S2", "ACC-1", "csat", "Delivery on 2026-10-05 was late", 3,
-     dt.datetime(2026, 10, 6, 8, 0)),
-    ("S3", "ACC-1", "nps", "Too old to show", 5, dt.datetime(2025, 9, 1, 8, 0)),
-    ("S4", "ACC-1", "ces", "After the month: not shown", 5, dt.datetime(2026, 11, 2, 8, 0)),
-]
+# risk_count, high_risk_count, is_at_risk of account_review, as dbt counts account_risks
+RISK_COUNTS = {"ACC-1": (0, 0, False), "ACC-2": (8, 3, True), "ACC-3": (1, 0, False)}
 
 
 def monthly_revenue(account_index: int, k: int) -> Decimal:
@@ -201,11 +232,11 @@ def build_warehouse(
             con.execute(
                 "insert into marts.account_review values "
                 "(?, ?, ?, 'Manufacturing', 'EMEA', 'DE', 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'EUR')",
+                " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'EUR', ?, ?, ?)",
                 [aid, MONTH_START, name, mid, mname, f"{mid.lower()}@example.com", mlocale,
                  tier, computed, source, change, previous, is_key, Decimal(t12m), share,
                  Decimal(revenue), Decimal(ytd), Decimal(prior), t12m_change, Decimal(margin),
-                 coverage, orders],
+                 coverage, orders, *RISK_COUNTS[aid]],
             )
         for index, (aid, *_rest) in enumerate(REVIEWS):
             for k in range(14):  # M-13 .. M: one month more than the chart shows
@@ -220,9 +251,6 @@ def build_warehouse(
                 for values in SECTION_ROWS[mart]:
                     marks = ", ".join("?" * len(values))
                     con.execute(f"insert into marts.{mart} values ({marks})", list(values))
-            con.execute(SURVEY_COMMENTS_DDL)
-            con.executemany("insert into staging.stg_crm__surveys values (?, ?, ?, ?, ?, ?)",
-                            [list(row) for row in SURVEY_COMMENTS])
         for table, flag in {"accounts": True, "account_managers": True, "orders": True,
                             "tickets": True, "surveys": True, "interactions": True,
                             **(provided or {})}.items():

@@ -78,6 +78,7 @@ def test_sections_show_their_marts(rendered_en):
     assert "Median first response 3.5 h 2.8 h" in text
     assert "Median resolution 20.3 h 18.0 h" in text
     assert "Complaints 1 6" in text and "Open tickets at month end 2" in text
+    assert "Open escalations 1" in text
     assert "urgent 1.0 h · high 4.0 h · normal 8.0 h · low 24.0 h" in text
     # Engagement against the tier's standard.
     assert "Interactions in the last 90 days 7" in text
@@ -94,12 +95,18 @@ def test_survey_comments_are_masked(rendered_en):
     assert "Call me on [phone] or write to [email]" in text
     assert "1234567" not in text and "jo@acme.example" not in text
     assert "Delivery on 2026-10-05 was late" in text
-    assert "Too old to show" not in text and "After the month" not in text
+    assert "From the September run" not in text  # account_survey_comments for M only
 
 
 def test_fired_risks_name_metric_and_threshold(rendered_en):
     out_dir, _files = rendered_en
     text = pdf_text(out_dir / "accounts/ACC-2.pdf")
+    # ACC-2's rows of marts.account_risks, high severity first, labels by rule_id in Chinese
+    risks = text.split("风险与建议措施")[1]
+    assert risks.index("churn_risk = 是") < risks.index("health_score 35.20 < 40.00") \
+        < risks.index("p_alive 0.42 < 0.50") < risks.index("margin_coverage 0.50 < 0.80")
+    assert "健康度评分处于红色区间" in risks and "本月与客户发起人商定挽回计划" in risks
+    assert "English risk of" not in risks
     for condition in ("health_score 35.20 < 40.00", "churn_risk = 是", "p_alive 0.42 < 0.50",
                       "nps -10.00 < 0.00", "sla_compliance_t12m 85.00 < 90.00",
                       "open_tickets 6.00 ≥ 5.00",

@@ -35,10 +35,12 @@ def test_at_risk_list_and_manager_coverage(rendered_en):
     out_dir, _files = rendered_en
     text = pdf_text(out_dir / "portfolio.pdf")
     at_risk = text.split("At-risk key accounts")[1].split("Coverage per account manager")[0]
-    assert "ACC-2" in at_risk and "ACC-1" not in at_risk
-    assert "health_red churn_risk low_p_alive negative_nps" in at_risk  # rule ids, in order
-    assert "health_red Health score in the red zone" in at_risk
-    assert "tier_down" not in at_risk  # rules that fired for nobody are not listed
+    # account_review.is_at_risk: ACC-2 only (ACC-1 has no risk, ACC-3 is not a key account)
+    assert "ACC-2" in at_risk and "ACC-1" not in at_risk and "ACC-3" not in at_risk
+    # its high-severity rules only (the cell wraps after health_red)
+    assert "Evil & Co churn_risk health_red\nkey 王芳 35\nACC-2 low_p_alive\n" in at_risk
+    assert "negative_nps" not in at_risk and "tier_down" not in at_risk
+    assert "health_red English risk of health_red English action of health_red" in at_risk
     coverage = text.split("Coverage per account manager")[1].split("Key accounts\n")[1]
     assert "Alice Smith Acme Industrial 7/6\n" in coverage
     assert "王芳" in coverage and "Evil & Co 1/3 ▼" in coverage
@@ -54,5 +56,5 @@ def test_chinese_portfolio(warehouse, tmp_path):
                    dq_status=DQ, workers=1, progress=False, cache_dir=tmp_path / ".cache")
     text = pdf_text(tmp_path / "portfolio.pdf")
     for label in ("重点客户组合回顾", "各分级留存", "同期群留存", "高风险重点客户",
-                  "各客户经理覆盖情况", "净收入留存 (NRR)"):
+                  "各客户经理覆盖情况", "净收入留存 (NRR)", "健康度评分处于红色区间"):
         assert label in text, label

@@ -1,67 +1,70 @@
+"""Fired risks from marts.account_risks, labelled and arranged for the templates."""
+
 from __future__ import annotations
 
-from decimal import Decimal
-from pathlib import Path
+import datetime as dt
 
-import pytest
-
-from flows.report.risks import Rule, fired_risks, load_rules
-
-RULES = (
-    Rule("health_red", "health.health_score", "lt", "red", "act", threshold=40),
-    Rule("churn", "retention.churn_risk", "is_true", "churn", "call"),
-    Rule("under_engaged", "engagement.meets_engagement_standard", "is_false", "few", "visit"),
-    Rule("decline", "review.revenue_t12m_change", "lt", "down", "win", threshold=-0.10),
-    Rule("tier_down", "review.tier_change", "eq", "tier", "plan", threshold="down"),
-    Rule("tickets", "service.open_tickets", "ge", "open", "escalate", threshold=5),
-)
+from flows.report.data import AccountInputs, MonthInputs
+from flows.report.risks import FiredRisk, fired_risks
+from flows.report.translations import Translator
+from flows.report.views import at_risk_accounts, rules_in
 
 
-def ids(rows):
-    return [f.rule.id for f in fired_risks(rows, RULES)]
+def risk_row(rule_id, severity="high", operator="lt", value="35.2", numeric_value=35.2,
+             threshold="40", account_id="ACC-1"):
+    return {"account_id": account_id, "month": dt.date(2026, 10, 1), "rule_id": rule_id,
+            "severity": severity, "metric": "health_score", "operator": operator,
+            "value": value, "numeric_value": numeric_value, "threshold": threshold,
+            "risk": f"Risk {rule_id}", "action": f"Action {rule_id}"}
 
 
-def test_thresholds_are_strict_or_inclusive_as_written():
-    assert ids({"health": {"health_score": 39.99}}) == ["health_red"]
-    assert ids({"health": {"health_score": 40.0}}) == []  # lt: 40 itself is not red
-    assert ids({"service": {"open_tickets": 5}}) == ["tickets"]  # ge: 5 fires
-    assert ids({"service": {"open_tickets": 4}}) == []
+def test_labels_are_translated_by_rule_id_with_the_marts_english_as_fallback():
+    chinese = fired_risks([risk_row("health_red"), risk_row("no_such_rule")],
+                          Translator("zh-CN").gettext)
+    assert [(r.risk, r.action) for r in chinese] == [
+        ("健康度评分处于红色区间", "本月与客户发起人商定挽回计划"),
+        ("Risk no_such_rule", "Action no_such_rule"),
+    ]
+    english = fired_risks([risk_row("health_red")], Translator("en").gettext)
+    assert (english[0].risk, english[0].action) == ("Risk health_red", "Action health_red")
 
 
-def test_flags_and_equality():
-    assert ids({"retention": {"churn_risk": True}}) == ["churn"]
-    assert ids({"retention": {"churn_risk": False}}) == []
-    assert ids({"engagement": {"meets_engagement_standard": False}}) == ["under_engaged"]
-    assert ids({"engagement": {"meets_engagement_standard": True}}) == []
-    assert ids({"review": {"tier_change": "down", "revenue_t12m_change": None}}) == ["tier_down"]
+def test_signs_flags_and_thresholds_for_printing():
+    rows = [risk_row("a", operator="ge", threshold="5"),
+            risk_row("b", operator="is_false", value="false", numeric_value=0.0, threshold=None),
+            risk_row("c", operator="eq", value="down", numeric_value=None, threshold="down"),
+            risk_row("d", operator="le", threshold="-0.10")]
+    risks = fired_risks(rows, Translator("en").gettext)
+    assert [(r.sign, r.is_flag, r.flag, r.numeric_threshold) for r in risks] == [
+        ("≥", False, None, 5.0), ("=", True, False, None), ("=", False, None, None),
+        ("≤", False, None, -0.1)]
 
 
-def test_missing_sections_and_nulls_never_fire():
-    assert ids({}) == []
-    assert ids({"health": None, "retention": {"churn_risk": None}}) == []
+def _account(account_id, health_score, risks, is_at_risk):
+    return AccountInputs(
+        review={"account_id": account_id, "is_at_risk": is_at_risk},
+        sections={"health": None if health_score is None else {"health_score": health_score}},
+        risks=risks,
+    )
 
 
-def test_decimal_values_compare_with_float_thresholds():
-    fired = fired_risks({"review": {"revenue_t12m_change": Decimal("-0.1001")}}, RULES)
-    assert [(f.rule.id, f.metric_name, f.value, f.threshold, f.sign) for f in fired] == [
-        ("decline", "revenue_t12m_change", Decimal("-0.1001"), -0.10, "<")]
-
-
-def test_rules_are_fired_in_file_order():
-    rows = {"health": {"health_score": 10}, "retention": {"churn_risk": True}}
-    assert ids(rows) == ["health_red", "churn"]
-
-
-def test_project_rules_file_loads_and_names_real_sections():
-    rules = load_rules()
-    assert len({r.id for r in rules}) == len(rules)
-    sections = {"review", "clv", "health", "satisfaction", "service", "engagement", "retention"}
-    assert {r.metric.split(".")[0] for r in rules} <= sections
-    assert all(r.threshold is not None for r in rules if r.op not in ("is_true", "is_false"))
-
-
-def test_unknown_op_is_rejected(tmp_path: Path):
-    path = tmp_path / "rules.yaml"
-    path.write_text("rules:\n  - {id: x, metric: a.b, op: between, risk: r, action: a}\n")
-    with pytest.raises(ValueError, match="unknown op 'between'"):
-        load_rules(path)
+def test_at_risk_list_keeps_flagged_accounts_by_health_with_their_high_risks():
+    month = MonthInputs(month=dt.date(2026, 10, 1), provided={}, marts=set(), accounts=[
+        _account("ACC-1", 55.0, [risk_row("revenue_decline", account_id="ACC-1"),
+                                 risk_row("sla_missed", "medium", account_id="ACC-1")], True),
+        _account("ACC-2", 10.0, [risk_row("sla_missed", "medium", account_id="ACC-2")], False),
+        _account("ACC-3", None, [risk_row("churn_risk", account_id="ACC-3")], True),
+        _account("ACC-4", 20.0, [risk_row("health_red", account_id="ACC-4"),
+                                 risk_row("churn_risk", account_id="ACC-4")], True),
+    ])
+    listed = at_risk_accounts(month, Translator("en").gettext)
+    # ACC-2 has medium risks only; a missing health score sorts last
+    assert [(item["review"]["account_id"], [r.rule_id for r in item["risks"]])
+            for item in listed] == [
+        ("ACC-4", ["health_red", "churn_risk"]),
+        ("ACC-1", ["revenue_decline"]),
+        ("ACC-3", ["churn_risk"]),
+    ]
+    assert [r.rule_id for r in rules_in(listed)] == ["churn_risk", "health_red",
+                                                     "revenue_decline"]
+    assert all(isinstance(r, FiredRisk) for item in listed for r in item["risks"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from pathlib import Path
 
@@ -9,10 +10,16 @@ from babel.messages.extract import extract_python
 
 from flows.report import views
 from flows.report.engine import TEMPLATE_DIR, template_environment
-from flows.report.risks import load_rules
+from flows.report.risks import label_key
 from flows.report.translations import Translator, catalogue
 
 REPORT_PACKAGE = Path(views.__file__).parent
+RISK_RULES_SEED = REPORT_PACKAGE.parents[1] / "dbt_project" / "seeds" / "risk_rules.csv"
+
+
+def risk_rules() -> list[dict[str, str]]:
+    with RISK_RULES_SEED.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 def template_labels() -> set[str]:
@@ -45,15 +52,20 @@ def data_labels() -> set[str]:
     """Labels that reach templates as data and are translated with `| t`."""
     labels = {views.CONFIDENTIALITY_LABEL, *views.TIERS, *views.SERVICE_PRIORITIES,
               *views.HEALTH_COMPONENT_LABELS.values(), "green", "amber", "red", "yes", "no"}
-    for rule in load_rules():
-        labels.update({rule.risk, rule.action})
-    return labels
+    severities = {rule["severity"] for rule in risk_rules()}
+    return labels | severities | rule_label_keys()
+
+
+def rule_label_keys() -> set[str]:
+    """risk.<rule_id> and action.<rule_id> for every rule of the dbt seed."""
+    return {label_key(kind, rule["rule_id"]) for rule in risk_rules()
+            for kind in ("risk", "action")}
 
 
 def test_labels_are_found():
     assert "Revenue of the month" in template_labels()
     assert "Gross margin" in python_labels()
-    assert "Health score in the red zone" in data_labels()
+    assert {"risk.health_red", "action.health_red", "high", "medium"} <= data_labels()
 
 
 def test_every_label_has_a_chinese_translation():
@@ -71,3 +83,10 @@ def test_translator_falls_back_to_english():
     assert Translator("zh-CN").gettext("Revenue") == "收入"
     assert Translator("zh-CN").gettext("no such label") == "no such label"
     assert Translator("en").gettext("Revenue") == "Revenue"
+
+
+def test_every_rule_of_the_seed_has_chinese_labels():
+    chinese = catalogue("zh-CN")
+    assert len(risk_rules()) == 10
+    assert sorted(key for key in rule_label_keys() if key not in chinese) == []
+    assert chinese["risk.health_red"] == "健康度评分处于红色区间"
