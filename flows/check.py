@@ -23,15 +23,25 @@ def check_export(config: RunConfig, evidence_dir: Path | None = None) -> str:
     run_id = derive_run_id(files, config.fingerprint_fields())
     with tempfile.TemporaryDirectory(prefix="kam-validate-") as scratch:
         warehouse = Path(scratch) / "check.duckdb"
-        extract_step.extract_export(config.input_dir, warehouse, run_id=run_id,
-                                    profile=config.profile, timezone=config.timezone)
+        extract_step.extract_export(
+            config.input_dir,
+            warehouse,
+            run_id=run_id,
+            profile=config.profile,
+            timezone=config.timezone,
+        )
         evidence = evidence_dir or Path(scratch) / "evidence"
         summary = validate_warehouse(
-            warehouse, run_id=run_id, month=month, evidence_dir=evidence,
+            warehouse,
+            run_id=run_id,
+            month=month,
+            evidence_dir=evidence,
             max_volume_drop=config.max_volume_drop,
             freshness_grace_days=config.freshness_grace_days,
         )
     if not summary.success:
         raise DataQualityError(summary.failure_line())
-    return (f"{config.input_dir}: data-quality checks passed for {month} (run {run_id}); "
-            f"{summary.quarantined_rows} rows quarantined")
+    return (
+        f"{config.input_dir}: data-quality checks passed for {month} (run {run_id}); "
+        f"{summary.quarantined_rows} rows quarantined"
+    )

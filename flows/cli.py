@@ -49,8 +49,11 @@ def reports_errors(command: Callable) -> Callable:
             if os.environ.get("KAM_DEBUG"):
                 raise
             where = _innermost_frame(exc)
-            _fail(f"pipeline failed at {where}: {type(exc).__name__}: {exc} "
-                  "(nothing was published; set KAM_DEBUG=1 for the traceback)", EXIT_PIPELINE)
+            _fail(
+                f"pipeline failed at {where}: {type(exc).__name__}: {exc} "
+                "(nothing was published; set KAM_DEBUG=1 for the traceback)",
+                EXIT_PIPELINE,
+            )
 
     return wrapper
 
@@ -77,24 +80,56 @@ def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str
 def run_options(command: Callable) -> Callable:
     """Options shared by `run` and `backfill`."""
     options = [
-        click.option("--input", "input_dir", required=True,
-                     type=click.Path(exists=True, file_okay=True, path_type=Path),
-                     help="The CRM export folder (or ZIP)."),
-        click.option("--profile", default=None, help="Export profile name or path to a profile YAML (default canonical)."),
-        click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
-                     help="Output folder (default output/)."),
-        click.option("--warehouse", type=click.Path(path_type=Path), default=None,
-                     help="DuckDB warehouse file (default warehouse/kam.duckdb)."),
-        click.option("--locale", type=click.Choice(["en", "zh-CN"]), default=None,
-                     help="Report language (default en; a manager's own locale wins)."),
-        click.option("--until", type=click.Choice([s.value for s in Stage]), default=None,
-                     help="Stop after this stage (default publish)."),
-        click.option("--timezone", default=None, help="IANA timezone for month boundaries (default UTC)."),
+        click.option(
+            "--input",
+            "input_dir",
+            required=True,
+            type=click.Path(exists=True, file_okay=True, path_type=Path),
+            help="The CRM export folder (or ZIP).",
+        ),
+        click.option(
+            "--profile",
+            default=None,
+            help="Export profile name or path to a profile YAML (default canonical).",
+        ),
+        click.option(
+            "--out",
+            "out_dir",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="Output folder (default output/).",
+        ),
+        click.option(
+            "--warehouse",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="DuckDB warehouse file (default warehouse/kam.duckdb).",
+        ),
+        click.option(
+            "--locale",
+            type=click.Choice(["en", "zh-CN"]),
+            default=None,
+            help="Report language (default en; a manager's own locale wins).",
+        ),
+        click.option(
+            "--until",
+            type=click.Choice([s.value for s in Stage]),
+            default=None,
+            help="Stop after this stage (default publish).",
+        ),
+        click.option(
+            "--timezone", default=None, help="IANA timezone for month boundaries (default UTC)."
+        ),
         click.option("--reporting-currency", default=None, help="ISO 4217 reporting currency."),
-        click.option("--deliver", type=click.Choice(["smtp", "outbox"]), is_flag=False,
-                     flag_value="smtp", default=None,
-                     help="E-mail each manager their reviews after publishing (SMTP settings "
-                          "from KAM_SMTP_*); --deliver=outbox writes .eml files to OUT/_outbox/M."),
+        click.option(
+            "--deliver",
+            type=click.Choice(["smtp", "outbox"]),
+            is_flag=False,
+            flag_value="smtp",
+            default=None,
+            help="E-mail each manager their reviews after publishing (SMTP settings "
+            "from KAM_SMTP_*); --deliver=outbox writes .eml files to OUT/_outbox/M.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -114,11 +149,18 @@ def cli() -> None:
 
 def _config(month: str | None, **flags) -> RunConfig:
     until = flags.pop("until", None)
-    return RunConfig.from_settings(Settings(), month=month, until=Stage(until) if until else None, **flags)
+    return RunConfig.from_settings(
+        Settings(), month=month, until=Stage(until) if until else None, **flags
+    )
 
 
 @cli.command()
-@click.option("--month", callback=_month, default=None, help="Reporting month YYYY-MM (default: last complete month).")
+@click.option(
+    "--month",
+    callback=_month,
+    default=None,
+    help="Reporting month YYYY-MM (default: last complete month).",
+)
 @run_options
 @reports_errors
 def run(month: str | None, **flags) -> None:
@@ -147,16 +189,35 @@ def backfill(first: str, last: str, **flags) -> None:
 
 
 @cli.command()
-@click.option("--input", "input_dir", required=True,
-              type=click.Path(exists=True, path_type=Path), help="The CRM export folder.")
+@click.option(
+    "--input",
+    "input_dir",
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="The CRM export folder.",
+)
 @click.option("--profile", default=None, help="Export profile (default canonical).")
-@click.option("--month", callback=_month, default=None, help="Month whose freshness is checked (default: last complete month).")
-@click.option("--evidence", type=click.Path(path_type=Path), default=None,
-              help="Folder for the validation results and Data Docs (default: not kept).")
+@click.option(
+    "--month",
+    callback=_month,
+    default=None,
+    help="Month whose freshness is checked (default: last complete month).",
+)
+@click.option(
+    "--evidence",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder for the validation results and Data Docs (default: not kept).",
+)
 @click.option("--timezone", default=None, help="IANA timezone (default UTC).")
 @reports_errors
-def validate(input_dir: Path, profile: str | None, month: str | None, evidence: Path | None,
-             timezone: str | None) -> None:
+def validate(
+    input_dir: Path,
+    profile: str | None,
+    month: str | None,
+    evidence: Path | None,
+    timezone: str | None,
+) -> None:
     """Run the data-quality checks alone (exit 3 on a blocking failure)."""
     from flows.check import check_export
 
@@ -166,21 +227,32 @@ def validate(input_dir: Path, profile: str | None, month: str | None, evidence: 
 
 
 @cli.command()
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("sample_export"),
-              show_default=True, help="Folder to write the export into.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("sample_export"),
+    show_default=True,
+    help="Folder to write the export into.",
+)
 @click.option("--accounts", type=click.IntRange(1, 1_000_000), default=300, show_default=True)
 @click.option("--months", type=click.IntRange(1, 240), default=36, show_default=True)
 @click.option("--seed", type=int, default=42, show_default=True)
-@click.option("--end-month", callback=_month, default=None,
-              help="Last month with data (default: last complete month, UTC).")
+@click.option(
+    "--end-month",
+    callback=_month,
+    default=None,
+    help="Last month with data (default: last complete month, UTC).",
+)
 @reports_errors
 def generate(out_dir: Path, accounts: int, months: int, seed: int, end_month: str | None) -> None:
     """Write a deterministic synthetic CRM export in the canonical layout."""
     from flows.generate import generate_export
 
     with console.status(f"generating {accounts} accounts x {months} months"):
-        counts = generate_export(out_dir, accounts=accounts, months=months, seed=seed,
-                                 end_month=end_month)
+        counts = generate_export(
+            out_dir, accounts=accounts, months=months, seed=seed, end_month=end_month
+        )
     for name, rows in counts.items():
         out.print(f"{out_dir / name}: {rows:,} rows")
 
@@ -189,7 +261,9 @@ def generate(out_dir: Path, accounts: int, months: int, seed: int, end_month: st
 @click.option("--month", required=True, callback=_month, help="Reporting month YYYY-MM.")
 @click.option("--account", "account_id", required=True, help="The account id.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None)
-@click.option("--warehouse", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
+@click.option(
+    "--warehouse", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None
+)
 @click.option("--locale", type=click.Choice(["en", "zh-CN"]), default=None)
 @reports_errors
 def report(month: str, account_id: str, **flags) -> None:
@@ -198,7 +272,8 @@ def report(month: str, account_id: str, **flags) -> None:
 
     settings = Settings()
     path = rerender_account(
-        month=month, account_id=account_id,
+        month=month,
+        account_id=account_id,
         out_dir=flags["out_dir"] or settings.out_dir,
         warehouse=flags["warehouse"] or settings.warehouse,
         locale=flags["locale"] or settings.locale,
@@ -220,12 +295,19 @@ def profiles(ctx: click.Context) -> None:
 
 
 @profiles.command("check")
-@click.option("--input", "input_dir", required=True,
-              type=click.Path(exists=True, path_type=Path), help="The CRM export folder or ZIP.")
-@click.option("--profile", default="canonical", show_default=True, help="Profile name or YAML path.")
+@click.option(
+    "--input",
+    "input_dir",
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="The CRM export folder or ZIP.",
+)
+@click.option(
+    "--profile", default="canonical", show_default=True, help="Profile name or YAML path."
+)
 @reports_errors
 def profiles_check(input_dir: Path, profile: str) -> None:
-    """Say which files and columns a profile matches in an export (exit 3 if a required one is missing)."""
+    """Say which files and columns a profile matches (exit 3 if a required one is missing)."""
     from flows.ingest import check_profile
 
     report = check_profile(input_dir, profile)
@@ -236,9 +318,22 @@ def profiles_check(input_dir: Path, profile: str) -> None:
 
 
 @cli.command()
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("output"), show_default=True)
-@click.option("--warehouse", type=click.Path(path_type=Path), default=Path("warehouse/kam.duckdb"), show_default=True)
-@click.option("--export", "export_dir", type=click.Path(path_type=Path), default=Path("sample_export"), show_default=True)
+@click.option(
+    "--out", "out_dir", type=click.Path(path_type=Path), default=Path("output"), show_default=True
+)
+@click.option(
+    "--warehouse",
+    type=click.Path(path_type=Path),
+    default=Path("warehouse/kam.duckdb"),
+    show_default=True,
+)
+@click.option(
+    "--export",
+    "export_dir",
+    type=click.Path(path_type=Path),
+    default=Path("sample_export"),
+    show_default=True,
+)
 @click.option("--locale", type=click.Choice(["en", "zh-CN"]), default="en", show_default=True)
 @reports_errors
 def demo(out_dir: Path, warehouse: Path, export_dir: Path, locale: str) -> None:
@@ -251,11 +346,15 @@ def demo(out_dir: Path, warehouse: Path, export_dir: Path, locale: str) -> None:
 
 def _print_result(result) -> None:
     if result.month_dir is None:
-        out.print(f"{result.month}: stopped after {result.stopped_after} (run {result.run_id}); "
-                  f"warehouse {result.warehouse}")
+        out.print(
+            f"{result.month}: stopped after {result.stopped_after} (run {result.run_id}); "
+            f"warehouse {result.warehouse}"
+        )
         return
-    out.print(f"{result.month}: {result.accounts_reviewed} account reviews in "
-              f"{result.month_dir / 'accounts'}")
+    out.print(
+        f"{result.month}: {result.accounts_reviewed} account reviews in "
+        f"{result.month_dir / 'accounts'}"
+    )
     out.print(f"  portfolio review: {result.month_dir / 'portfolio.pdf'}")
     out.print(f"  data quality:     {result.month_dir / 'data_quality.pdf'}")
     out.print(f"  manifest:         {result.month_dir / 'manifest.json'}  (run {result.run_id})")

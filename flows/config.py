@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -28,7 +28,7 @@ Tier = Literal["strategic", "key", "standard"]
 Locale = Literal["en", "zh-CN"]
 
 
-class Stage(str, Enum):
+class Stage(StrEnum):
     """The monthly flow's stages, in order; `--until` stops after one of them."""
 
     extract = "extract"
@@ -66,7 +66,9 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown timezone {value!r} (use an IANA name such as Asia/Shanghai)") from exc
+            raise ValueError(
+                f"unknown timezone {value!r} (use an IANA name such as Asia/Shanghai)"
+            ) from exc
         return value
 
     @field_validator("reporting_currency")
@@ -166,5 +168,7 @@ class RunConfig(BaseModel):
 
     def fingerprint_fields(self) -> dict[str, object]:
         """The configuration that changes results, and so the run id (paths excluded)."""
-        fields = self.model_dump(mode="json", exclude={"input_dir", "out_dir", "warehouse", "until", "deliver"})
+        fields = self.model_dump(
+            mode="json", exclude={"input_dir", "out_dir", "warehouse", "until", "deliver"}
+        )
         return {**fields, "month": self.reporting_month}

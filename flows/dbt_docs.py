@@ -2,8 +2,8 @@
 
 `dbt docs generate` stamps its JSON with clocks, invocation ids, a user id and absolute
 paths, and records compiled SQL that depends on earlier runs. Those are set to values
-derived from the run, or dropped, before the JSON is inlined into dbt's own page, so the same inputs give the same bytes (CONTRACT §4) and the page opens from
-disk with no server.
+derived from the run, or dropped, before the JSON is inlined into dbt's own page, so the
+same inputs give the same bytes (CONTRACT §4) and the page opens from disk with no server.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from flows.publish import write_atomic
+from flows.files import write_atomic
 
 _CLOCK_KEYS = {"generated_at", "invocation_started_at", "run_started_at"}
 # Compiled SQL depends on run history (incremental models compile differently once their
@@ -35,13 +35,16 @@ def _normalise(node: Any, *, stamp: str, run_id: str, target_prefix: str) -> Any
             elif key == "created_at" and isinstance(value, float):
                 value = 0.0
             elif isinstance(value, str) and value.startswith(target_prefix):
-                value = value[len(target_prefix):]
+                value = value[len(target_prefix) :]
             else:
                 value = _normalise(value, stamp=stamp, run_id=run_id, target_prefix=target_prefix)
             cleaned[key] = value
         return cleaned
     if isinstance(node, list):
-        return [_normalise(v, stamp=stamp, run_id=run_id, target_prefix=target_prefix) for v in node]
+        return [
+            _normalise(item, stamp=stamp, run_id=run_id, target_prefix=target_prefix)
+            for item in node
+        ]
     return node
 
 
@@ -49,8 +52,12 @@ def write_static_docs(target_dir: Path, out_path: Path, *, run_id: str, stamp: s
     """Inline the normalised manifest and catalog into dbt's index.html at out_path."""
     prefix = str(target_dir.resolve()) + "/"
     documents = {
-        name: _normalise(json.loads((target_dir / f"{name}.json").read_text()),
-                         stamp=stamp, run_id=run_id, target_prefix=prefix)
+        name: _normalise(
+            json.loads((target_dir / f"{name}.json").read_text()),
+            stamp=stamp,
+            run_id=run_id,
+            target_prefix=prefix,
+        )
         for name in ("manifest", "catalog")
     }
     page = (target_dir / "index.html").read_text()

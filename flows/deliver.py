@@ -16,7 +16,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-import os
 import smtplib
 import ssl
 from collections import defaultdict
@@ -33,7 +32,8 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from flows.errors import PipelineError, UsageError
-from flows.publish import MANIFEST_NAME, sha256_file
+from flows.files import sha256_file, write_atomic
+from flows.publish import MANIFEST_NAME
 
 DeliveryMode = Literal["smtp", "outbox"]
 
@@ -218,9 +218,7 @@ def _write_outbox(folder: Path, messages) -> list[DeliveryRecord]:
     records = []
     for manager, reviews, message in messages:
         path = folder / f"{manager.manager_id}.eml"
-        partial = path.with_name(f".{path.name}.partial")
-        partial.write_bytes(message.as_bytes())
-        os.replace(partial, path)
+        write_atomic(path, message.as_bytes())
         records.append(_record(manager, reviews, "outbox", str(path)))
     return records
 

@@ -68,7 +68,10 @@ def fingerprint_inputs(config: RunConfig) -> list[tuple[str, str]]:
 def extract(config: RunConfig, warehouse: Path, run_id: str):
     """Land the export's files in the warehouse's `raw` schema with their load manifest."""
     return extract_step.extract_export(
-        config.input_dir, warehouse, run_id=run_id, profile=config.profile,
+        config.input_dir,
+        warehouse,
+        run_id=run_id,
+        profile=config.profile,
         timezone=config.timezone,
     )
 
@@ -79,7 +82,10 @@ def validate(config: RunConfig, warehouse: Path, run_id: str, evidence_dir: Path
     from flows.validate import validate_warehouse
 
     return validate_warehouse(
-        warehouse, run_id=run_id, month=config.reporting_month, evidence_dir=evidence_dir,
+        warehouse,
+        run_id=run_id,
+        month=config.reporting_month,
+        evidence_dir=evidence_dir,
         max_volume_drop=config.max_volume_drop,
         freshness_grace_days=config.freshness_grace_days,
     )
@@ -87,8 +93,11 @@ def validate(config: RunConfig, warehouse: Path, run_id: str, evidence_dir: Path
 
 def _dbt_vars(config: RunConfig, run_id: str) -> dict[str, object]:
     return transform_step.dbt_vars(
-        month=config.reporting_month, run_id=run_id, timezone=config.timezone,
-        reporting_currency=config.reporting_currency, report_tiers=list(config.report_tiers),
+        month=config.reporting_month,
+        run_id=run_id,
+        timezone=config.timezone,
+        reporting_currency=config.reporting_currency,
+        report_tiers=list(config.report_tiers),
         clv_discount_rate=config.clv_discount_rate,
         clv_min_repeat_accounts=config.clv_min_repeat_accounts,
     )
@@ -101,12 +110,17 @@ def transform(config: RunConfig, warehouse: Path, run_id: str, target_dir: Path)
 
 
 @task(cache_policy=NO_CACHE)
-def document_models(config: RunConfig, warehouse: Path, run_id: str, target_dir: Path,
-                    month_dir: Path) -> Path:
+def document_models(
+    config: RunConfig, warehouse: Path, run_id: str, target_dir: Path, month_dir: Path
+) -> Path:
     """Publish dbt's documentation of every model and column beside the month's reports."""
     transform_step.generate_docs(warehouse, _dbt_vars(config, run_id), target_dir)
-    return write_static_docs(target_dir, month_dir / "dbt_docs" / "index.html", run_id=run_id,
-                             stamp=f"{month_end(config.reporting_month).isoformat()}T23:59:59Z")
+    return write_static_docs(
+        target_dir,
+        month_dir / "dbt_docs" / "index.html",
+        run_id=run_id,
+        stamp=f"{month_end(config.reporting_month).isoformat()}T23:59:59Z",
+    )
 
 
 @task(cache_policy=NO_CACHE)
@@ -116,8 +130,12 @@ def render_reviews(config: RunConfig, warehouse: Path, run_id: str, month_dir: P
 
     status = DataQualityStatus.from_validation(validation, run_id=run_id)
     return render_reports(
-        warehouse, month=config.reporting_month, out_dir=month_dir, run_id=run_id,
-        locale=config.locale, dq_status=status,
+        warehouse,
+        month=config.reporting_month,
+        out_dir=month_dir,
+        run_id=run_id,
+        locale=config.locale,
+        dq_status=status,
     )
 
 
@@ -132,32 +150,55 @@ def render_data_quality(config: RunConfig, warehouse: Path, run_id: str, month_d
 
 
 @task(cache_policy=NO_CACHE)
-def record_run(config: RunConfig, warehouse: Path, run_id: str, validation_success: bool | None,
-               accounts_reviewed: int, started_at: datetime) -> None:
+def record_run(
+    config: RunConfig,
+    warehouse: Path,
+    run_id: str,
+    validation_success: bool | None,
+    accounts_reviewed: int,
+    started_at: datetime,
+) -> None:
     """Append the run to `audit.runs` in the working warehouse."""
     with duckdb.connect(str(warehouse)) as con:
         con.execute(
             "insert into audit.runs values (?, ?, ?, ?, ?, 'success', ?, ?, ?, ?, ?)",
             [
-                run_id, f"{config.reporting_month}-01", config.profile, str(config.input_dir),
-                json.dumps(config.fingerprint_fields(), sort_keys=True), validation_success,
-                started_at, datetime.now(), accounts_reviewed, f"stopped after {config.until.value}",
+                run_id,
+                f"{config.reporting_month}-01",
+                config.profile,
+                str(config.input_dir),
+                json.dumps(config.fingerprint_fields(), sort_keys=True),
+                validation_success,
+                started_at,
+                datetime.now(),
+                accounts_reviewed,
+                f"stopped after {config.until.value}",
             ],
         )
 
 
 @task(cache_policy=NO_CACHE)
-def write_manifest(month_dir: Path, month: str, run_id: str, validation_success: bool,
-                   rendered: list) -> Path:
+def write_manifest(
+    month_dir: Path, month: str, run_id: str, validation_success: bool, rendered: list
+) -> Path:
     """List every file of the month with its sha256 and what it is about."""
     described = {
-        r.path: {"kind": r.kind, "account_id": r.account_id, "manager_id": r.manager_id,
-                 "tier": r.tier, "pages": r.pages}
+        r.path: {
+            "kind": r.kind,
+            "account_id": r.account_id,
+            "manager_id": r.manager_id,
+            "tier": r.tier,
+            "pages": r.pages,
+        }
         for r in rendered
     }
     manifest = publish_step.build_manifest(
-        month_dir, month=month, run_id=run_id, validation_success=validation_success,
-        validation_run_id=run_id, described=described,
+        month_dir,
+        month=month,
+        run_id=run_id,
+        validation_success=validation_success,
+        validation_run_id=run_id,
+        described=described,
     )
     return publish_step.write_manifest(month_dir, manifest)
 
@@ -218,8 +259,9 @@ def monthly_account_review(config: RunConfig) -> RunResult:
             rendered = render_reviews(config, work, run_id, month_dir, validation)
             render_data_quality(config, work, run_id, month_dir)
             result.accounts_reviewed = sum(r.kind == "account_review" for r in rendered)
-        record_run(config, work, run_id, result.validation_success,
-                   result.accounts_reviewed, started_at)
+        record_run(
+            config, work, run_id, result.validation_success, result.accounts_reviewed, started_at
+        )
         warehouse.commit()
         result.warehouse = config.warehouse
         if not _reached(config, Stage.report):

@@ -8,12 +8,13 @@ warehouse between two months (CONTRACT §4, §5 exit 3).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from flows.files import sha256_file, write_atomic
 
 MANIFEST_NAME = "manifest.json"
 
@@ -24,22 +25,6 @@ _KIND_BY_PREFIX = (
     ("dbt_docs/", "dbt_docs"),
 )
 _KIND_BY_NAME = {"portfolio.pdf": "portfolio", "data_quality.pdf": "data_quality"}
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write bytes to a temporary sibling, then rename over the target."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def kind_of(relative_path: str) -> str:

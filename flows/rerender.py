@@ -8,7 +8,8 @@ from pathlib import Path
 import duckdb
 
 from flows.errors import UsageError
-from flows.publish import MANIFEST_NAME, write_atomic
+from flows.files import write_atomic
+from flows.publish import MANIFEST_NAME
 from flows.report import DataQualityStatus, render_one_account
 
 
@@ -29,11 +30,14 @@ def _last_run(warehouse: Path, month: str) -> DataQualityStatus:
             [f"{month}-01"],
         ).fetchone()
     if row is None:
-        raise UsageError(f"no successful run for {month} in {warehouse}",
-                         hint=f"run `kam run --month {month}` first")
+        raise UsageError(
+            f"no successful run for {month} in {warehouse}",
+            hint=f"run `kam run --month {month}` first",
+        )
     run_id, success, warnings, quarantined = row
-    return DataQualityStatus(success=success, run_id=run_id, warnings=warnings,
-                             quarantined_rows=quarantined)
+    return DataQualityStatus(
+        success=success, run_id=run_id, warnings=warnings, quarantined_rows=quarantined
+    )
 
 
 def _update_manifest(month_dir: Path, rendered) -> None:
@@ -46,17 +50,25 @@ def _update_manifest(month_dir: Path, rendered) -> None:
         [f for f in manifest["files"] if f["path"] != rendered.path] + [entry],
         key=lambda f: f["path"],
     )
-    write_atomic(manifest_path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
+    body = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    write_atomic(manifest_path, body.encode("utf-8"))
 
 
-def rerender_account(*, month: str, account_id: str, out_dir: Path, warehouse: Path,
-                     locale: str) -> Path:
+def rerender_account(
+    *, month: str, account_id: str, out_dir: Path, warehouse: Path, locale: str
+) -> Path:
     if not Path(warehouse).exists():
         raise UsageError(f"warehouse {warehouse} does not exist", hint="run `kam run` first")
     status = _last_run(warehouse, month)
     month_dir = Path(out_dir) / month
-    rendered = render_one_account(warehouse, month=month, account_id=account_id,
-                                  out_dir=month_dir, run_id=status.run_id, locale=locale,
-                                  dq_status=status)
+    rendered = render_one_account(
+        warehouse,
+        month=month,
+        account_id=account_id,
+        out_dir=month_dir,
+        run_id=status.run_id,
+        locale=locale,
+        dq_status=status,
+    )
     _update_manifest(month_dir, rendered)
     return month_dir / rendered.path

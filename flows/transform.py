@@ -77,10 +77,14 @@ def run_dbt(args: list[str], warehouse: Path, target_dir: Path) -> object:
     target_dir.mkdir(parents=True, exist_ok=True)
     full_args = [
         *args,
-        "--project-dir", str(DBT_PROJECT_DIR),
-        "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(target_dir),
-        "--log-path", str(target_dir / "logs"),
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target_dir),
+        "--log-path",
+        str(target_dir / "logs"),
         "--quiet",
     ]
     with _warehouse_env(warehouse):
@@ -117,6 +121,7 @@ def build_models(warehouse: Path, variables: dict[str, object], target_dir: Path
 
 def generate_docs(warehouse: Path, variables: dict[str, object], target_dir: Path) -> Path:
     """`dbt docs generate` reusing the manifest the build just wrote (no recompiling)."""
-    run_dbt(["docs", "generate", "--no-compile", "--vars", json.dumps(variables)],
-            warehouse, target_dir)
+    run_dbt(
+        ["docs", "generate", "--no-compile", "--vars", json.dumps(variables)], warehouse, target_dir
+    )
     return target_dir

@@ -13,7 +13,6 @@ import csv
 import hashlib
 import io
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -37,14 +36,6 @@ class TextTable:
     delimiter: str | None = None
     footer_lines: int = 0  # trailing report footer lines that were left out
     malformed: list[tuple[int | None, str, str]] = field(default_factory=list)  # line, text, why
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def sha256_bytes(data: bytes) -> str:
