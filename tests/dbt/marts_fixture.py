@@ -12,7 +12,6 @@ import duckdb
 from flows.schema import AUDIT_DDL, TABLES
 from flows.transform import run_dbt
 
-
 Row = Mapping[str, Any]
 
 

@@ -189,4 +189,5 @@ def test_a_rerun_rewrites_month_m_of_account_monthly_and_no_earlier_month(tmp_pa
     marked = query(replayed, "select month, count(*) from marts.account_monthly "
                              "where orders = -99 group by month")
     assert [(m.isoformat(), n > 0) for m, n in marked] == [("2026-09-01", True)]
-    assert query(replayed, "select count(distinct month) from marts.account_monthly")[0][0] == months
+    distinct_months = "select count(distinct month) from marts.account_monthly"
+    assert query(replayed, distinct_months)[0][0] == months

@@ -21,8 +21,11 @@ MONTH = "2026-10"
 
 
 def _tree_bytes(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _pdf_text(path: Path) -> str:
@@ -33,8 +36,12 @@ def _pdf_text(path: Path) -> str:
 def published(sample_export, tmp_path_factory):
     """One full run for 2026-10; returns its config and result."""
     root = tmp_path_factory.mktemp("run")
-    config = RunConfig(input_dir=sample_export, month=MONTH, out_dir=root / "output",
-                       warehouse=root / "warehouse" / "kam.duckdb")
+    config = RunConfig(
+        input_dir=sample_export,
+        month=MONTH,
+        out_dir=root / "output",
+        warehouse=root / "warehouse" / "kam.duckdb",
+    )
     return config, monthly_account_review(config)
 
 
@@ -57,7 +64,9 @@ def test_manifest_lists_every_published_file_with_its_hash(published):
     assert manifest["month"] == MONTH and manifest["run_id"] == result.run_id
     assert manifest["validation"] == {"success": True, "run_id": result.run_id}
     for entry in manifest["files"]:
-        assert hashlib.sha256((month_dir / entry["path"]).read_bytes()).hexdigest() == entry["sha256"]
+        assert (
+            hashlib.sha256((month_dir / entry["path"]).read_bytes()).hexdigest() == entry["sha256"]
+        )
     on_disk = {p.relative_to(month_dir).as_posix() for p in month_dir.rglob("*") if p.is_file()}
     assert on_disk - {"manifest.json"} == {e["path"] for e in manifest["files"]}
     assert {"portfolio.pdf", "data_quality.pdf"} <= on_disk
@@ -96,9 +105,20 @@ def test_report_command_rerenders_the_same_bytes(published):
     pdf = config.out_dir / MONTH / "accounts" / f"{account_id}.pdf"
     before = pdf.read_bytes()
     pdf.unlink()
-    result = CliRunner().invoke(cli, ["report", "--month", MONTH, "--account", account_id,
-                                      "--out", str(config.out_dir),
-                                      "--warehouse", str(config.warehouse)])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "report",
+            "--month",
+            MONTH,
+            "--account",
+            account_id,
+            "--out",
+            str(config.out_dir),
+            "--warehouse",
+            str(config.warehouse),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert pdf.read_bytes() == before
 
@@ -108,13 +128,26 @@ def test_blocking_failure_exits_3_and_changes_nothing(published, sample_export, 
     broken = tmp_path / "broken"
     shutil.copytree(sample_export, broken)
     accounts = (broken / "accounts.csv").read_text().splitlines()
-    (broken / "accounts.csv").write_text("\n".join([*accounts, accounts[1]]) + "\n")  # duplicate key
+    (broken / "accounts.csv").write_text(
+        "\n".join([*accounts, accounts[1]]) + "\n"
+    )  # duplicate key
     outputs_before = _tree_bytes(config.out_dir / MONTH)
     warehouse_before = config.warehouse.read_bytes()
 
-    result = CliRunner().invoke(cli, ["run", "--input", str(broken), "--month", MONTH,
-                                      "--out", str(config.out_dir),
-                                      "--warehouse", str(config.warehouse)])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "run",
+            "--input",
+            str(broken),
+            "--month",
+            MONTH,
+            "--out",
+            str(config.out_dir),
+            "--warehouse",
+            str(config.warehouse),
+        ],
+    )
 
     assert result.exit_code == 3, result.output
     assert "accounts.csv" in result.output and "account_id" in result.output
@@ -127,29 +160,51 @@ def test_blocking_failure_exits_3_and_changes_nothing(published, sample_export, 
 
 
 def test_until_transform_builds_the_models_and_publishes_no_files(sample_export, tmp_path):
-    config = RunConfig(input_dir=sample_export, month="2026-09", out_dir=tmp_path / "out",
-                       warehouse=tmp_path / "kam.duckdb", until=Stage.transform)
+    config = RunConfig(
+        input_dir=sample_export,
+        month="2026-09",
+        out_dir=tmp_path / "out",
+        warehouse=tmp_path / "kam.duckdb",
+        until=Stage.transform,
+    )
     result = monthly_account_review(config)
     assert result.month_dir is None
     assert not (tmp_path / "out" / "2026-09").exists()
     with duckdb.connect(str(config.warehouse), read_only=True) as con:
-        tiers = con.execute("select count(*) from marts.account_tier "
-                            "where month = date '2026-09-01'").fetchone()[0]
+        tiers = con.execute(
+            "select count(*) from marts.account_tier where month = date '2026-09-01'"
+        ).fetchone()[0]
         runs = con.execute("select count(*) from audit.runs").fetchone()[0]
     assert tiers > 0 and runs == 1
 
 
 def test_backfill_runs_months_in_order_each_as_of_its_own_end(sample_export, tmp_path):
-    result = CliRunner().invoke(cli, ["backfill", "--input", str(sample_export),
-                                      "--from", "2026-08", "--to", "2026-09",
-                                      "--out", str(tmp_path / "out"),
-                                      "--warehouse", str(tmp_path / "kam.duckdb"),
-                                      "--until", "transform"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "backfill",
+            "--input",
+            str(sample_export),
+            "--from",
+            "2026-08",
+            "--to",
+            "2026-09",
+            "--out",
+            str(tmp_path / "out"),
+            "--warehouse",
+            str(tmp_path / "kam.duckdb"),
+            "--until",
+            "transform",
+        ],
+    )
     assert result.exit_code == 0, result.output
     with duckdb.connect(str(tmp_path / "kam.duckdb"), read_only=True) as con:
-        months = [r[0].isoformat() for r in con.execute(
-            "select month from audit.runs order by started_at").fetchall()]
-        latest_order = con.execute(
-            "select max(month) from marts.account_monthly").fetchone()[0].isoformat()
+        months = [
+            r[0].isoformat()
+            for r in con.execute("select month from audit.runs order by started_at").fetchall()
+        ]
+        latest_order = (
+            con.execute("select max(month) from marts.account_monthly").fetchone()[0].isoformat()
+        )
     assert months == ["2026-08-01", "2026-09-01"]
     assert latest_order == "2026-09-01"

@@ -40,8 +40,9 @@ def _wait_healthy(url: str, server: subprocess.Popen, timeout: float = 180) -> N
 
 
 def _prefect(env: dict[str, str], *args: str, timeout: float = 300) -> str:
-    done = subprocess.run([PREFECT, *args], env=env, cwd=REPO, capture_output=True, text=True,
-                          timeout=timeout)
+    done = subprocess.run(
+        [PREFECT, *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout
+    )
     assert done.returncode == 0, f"prefect {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
     return done.stdout
 
@@ -62,7 +63,9 @@ def test_deployment_runs_to_completion_through_a_process_worker(tmp_path, sample
     port = api.split(":")[2].split("/")[0]
     server = subprocess.Popen(
         [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", port],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         _wait_healthy(api, server)
@@ -70,20 +73,42 @@ def test_deployment_runs_to_completion_through_a_process_worker(tmp_path, sample
         deployed = _prefect(env, "--no-prompt", "deploy", "--all")
         assert "monthly-account-review" in deployed
 
-        schedule = json.loads(_prefect(env, "deployment", "inspect",
-                                       "monthly-account-review/monthly-account-review",
-                                       "--output", "json"))["schedules"][0]["schedule"]
+        schedule = json.loads(
+            _prefect(
+                env,
+                "deployment",
+                "inspect",
+                "monthly-account-review/monthly-account-review",
+                "--output",
+                "json",
+            )
+        )["schedules"][0]["schedule"]
         assert (schedule["cron"], schedule["timezone"]) == ("0 6 2 * *", "Asia/Shanghai")
 
-        params = {"config": {"input_dir": str(sample_export), "month": "2026-10",
-                             "out_dir": env["KAM_OUT_DIR"], "warehouse": env["KAM_WAREHOUSE"]}}
-        _prefect(env, "deployment", "run", "monthly-account-review/monthly-account-review",
-                 "--params", json.dumps(params))
+        params = {
+            "config": {
+                "input_dir": str(sample_export),
+                "month": "2026-10",
+                "out_dir": env["KAM_OUT_DIR"],
+                "warehouse": env["KAM_WAREHOUSE"],
+            }
+        }
+        _prefect(
+            env,
+            "deployment",
+            "run",
+            "monthly-account-review/monthly-account-review",
+            "--params",
+            json.dumps(params),
+        )
         _prefect(env, "worker", "start", "--pool", "kam-process", "--run-once", timeout=600)
 
         runs = json.loads(_prefect(env, "flow-run", "ls", "--output", "json"))
-        states = [run["state"]["type"] for run in runs
-                  if run.get("deployment_id") and run["state"]["type"] != "SCHEDULED"]
+        states = [
+            run["state"]["type"]
+            for run in runs
+            if run.get("deployment_id") and run["state"]["type"] != "SCHEDULED"
+        ]
         assert states == ["COMPLETED"], runs
         manifest = json.loads((tmp_path / "output" / "2026-10" / "manifest.json").read_text())
         assert manifest["month"] == "2026-10"

@@ -38,8 +38,9 @@ def test_flags_win_over_environment_which_wins_over_config_file(tmp_path, monkey
     settings = Settings()
     assert settings.timezone == "Europe/Berlin"  # from the file
     assert settings.locale == "en"  # environment beats file
-    config = RunConfig.from_settings(settings, input_dir="x", month="2026-10", profile="hubspot",
-                                     locale=None)
+    config = RunConfig.from_settings(
+        settings, input_dir="x", month="2026-10", profile="hubspot", locale=None
+    )
     assert config.profile == "hubspot"  # flag beats file
     assert config.locale == "en"  # flag not given: setting stands
 
@@ -63,8 +64,10 @@ def test_month_defaults_to_last_complete_month():
     assert config.reporting_month == last_complete_month("UTC")
 
 
-@pytest.mark.parametrize(("month", "end"), [("2026-10", "2026-10-31"), ("2024-02", "2024-02-29"),
-                                            ("2026-12", "2026-12-31")])
+@pytest.mark.parametrize(
+    ("month", "end"),
+    [("2026-10", "2026-10-31"), ("2024-02", "2024-02-29"), ("2026-12", "2026-12-31")],
+)
 def test_month_end(month, end):
     from flows.config import month_end
 

@@ -65,29 +65,52 @@ def test_manifest_lists_every_file_with_its_hash_and_description(tmp_path):
     (tmp_path / "accounts" / "ACC-1.pdf").write_bytes(b"pdf-1")
     (tmp_path / "portfolio.pdf").write_bytes(b"pdf-p")
     manifest = build_manifest(
-        tmp_path, month="2026-10", run_id="abc", validation_success=True,
+        tmp_path,
+        month="2026-10",
+        run_id="abc",
+        validation_success=True,
         validation_run_id="abc",
-        described={"accounts/ACC-1.pdf": {"account_id": "ACC-1", "manager_id": "AM-1",
-                                          "tier": "key", "pages": 3}},
+        described={
+            "accounts/ACC-1.pdf": {
+                "account_id": "ACC-1",
+                "manager_id": "AM-1",
+                "tier": "key",
+                "pages": 3,
+            }
+        },
     )
     write_manifest(tmp_path, manifest)
     body = json.loads((tmp_path / "manifest.json").read_text())
     assert body["month"] == "2026-10" and body["run_id"] == "abc"
     assert body["validation"] == {"success": True, "run_id": "abc"}
     assert body["files"] == [
-        {"path": "accounts/ACC-1.pdf", "kind": "account_review",
-         "sha256": hashlib.sha256(b"pdf-1").hexdigest(), "account_id": "ACC-1",
-         "manager_id": "AM-1", "tier": "key", "pages": 3},
-        {"path": "portfolio.pdf", "kind": "portfolio",
-         "sha256": hashlib.sha256(b"pdf-p").hexdigest()},
+        {
+            "path": "accounts/ACC-1.pdf",
+            "kind": "account_review",
+            "sha256": hashlib.sha256(b"pdf-1").hexdigest(),
+            "account_id": "ACC-1",
+            "manager_id": "AM-1",
+            "tier": "key",
+            "pages": 3,
+        },
+        {
+            "path": "portfolio.pdf",
+            "kind": "portfolio",
+            "sha256": hashlib.sha256(b"pdf-p").hexdigest(),
+        },
     ]
 
 
 @pytest.mark.parametrize(
     ("path", "kind"),
-    [("accounts/A.pdf", "account_review"), ("portfolio.pdf", "portfolio"),
-     ("data_quality.pdf", "data_quality"), ("data_docs/index.html", "data_docs"),
-     ("dq/orders.json", "validation_results"), ("notes.txt", "other")],
+    [
+        ("accounts/A.pdf", "account_review"),
+        ("portfolio.pdf", "portfolio"),
+        ("data_quality.pdf", "data_quality"),
+        ("data_docs/index.html", "data_docs"),
+        ("dq/orders.json", "validation_results"),
+        ("notes.txt", "other"),
+    ],
 )
 def test_kind_of(path, kind):
     assert kind_of(path) == kind
