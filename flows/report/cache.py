@@ -2,8 +2,9 @@
 
 A document's key is the sha256 of everything that shapes its bytes: its mart rows (the
 fired risks of marts.account_risks among them), the month, run id, locale and data-quality
-status, and a fingerprint of the templates, assets, translations and rendering code. The cache keeps the last PDF rendered per document
-(`<name>.<key>.pdf` plus its page count); a hit copies it into the month's folder.
+status, and a fingerprint of the templates, assets, translations and rendering code. The
+cache keeps the last PDF rendered per document (`<name>.<key>.pdf` plus its page count); a
+hit copies it into the month's folder.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from pathlib import Path
 import matplotlib
 import weasyprint
 
-from flows.report.engine import TEMPLATE_DIR, Pdf, write_atomically
+from flows.files import write_atomic
+from flows.report.engine import TEMPLATE_DIR, Pdf
 
 PACKAGE_DIR = Path(__file__).parent
 
@@ -73,6 +75,6 @@ class RenderCache:
         for stale in self.directory.glob(f"{name}.*"):
             if stale not in (pdf_path, meta_path) and stale.name.count(".") == name.count(".") + 2:
                 stale.unlink(missing_ok=True)
-        write_atomically(pdf_path, pdf.content)
-        write_atomically(meta_path, json.dumps({"pages": pdf.pages, "sha256": pdf.sha256})
+        write_atomic(pdf_path, pdf.content)
+        write_atomic(meta_path, json.dumps({"pages": pdf.pages, "sha256": pdf.sha256})
                          .encode("utf-8"))

@@ -19,9 +19,10 @@ from pathlib import Path
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from flows.errors import UsageError
+from flows.files import write_atomic
 from flows.report.cache import RenderCache, input_key
 from flows.report.data import AccountInputs, MonthInputs, load_month
-from flows.report.engine import Pdf, PdfWriter, render_html, write_atomically
+from flows.report.engine import Pdf, PdfWriter, render_html
 from flows.report.formatting import SUPPORTED_LOCALES
 from flows.report.naming import safe_file_stem
 from flows.report.types import DataQualityStatus, RenderedFile
@@ -146,7 +147,7 @@ def render_account_job(job: AccountJob, out_dir: Path, cache_dir: Path | None) -
 
 
 def _publish_account(job: AccountJob, pdf: Pdf, out_dir: Path) -> RenderedFile:
-    write_atomically(out_dir / job.relative_path, pdf.content)
+    write_atomic(out_dir / job.relative_path, pdf.content)
     review = job.account.review
     return RenderedFile(
         path=job.relative_path, kind="account_review", sha256=pdf.sha256,
@@ -163,7 +164,7 @@ def _portfolio_file(month_inputs: MonthInputs, settings: RenderSettings, out_dir
         pdf = render_portfolio_pdf(process_writer(), month_inputs, settings)
         if cache:
             cache.put("portfolio", key, pdf)
-    write_atomically(out_dir / "portfolio.pdf", pdf.content)
+    write_atomic(out_dir / "portfolio.pdf", pdf.content)
     return RenderedFile(path="portfolio.pdf", kind="portfolio", sha256=pdf.sha256,
                         account_id=None, manager_id=None, tier=None, pages=pdf.pages)
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from flows.report.engine import TEMPLATE_DIR, template_environment, write_atomically
+from flows.files import write_atomic
+from flows.report.engine import TEMPLATE_DIR, template_environment
 from flows.report.formatting import Formatter
 from flows.report.render import process_writer
 from flows.report.translations import catalogue
@@ -185,5 +186,5 @@ def render_data_quality_pdf(
         report = report_data(con, run_id)
     html = render_data_quality_html(report, run_id=run_id, month=month, locale=locale)
     pdf = process_writer().render(html, None, document_date=_month_bounds(month)[1])
-    write_atomically(Path(out_path), pdf.content)
+    write_atomic(Path(out_path), pdf.content)
     return Path(out_path)
