@@ -16,8 +16,10 @@ from flows.files import write_atomic
 
 _CLOCK_KEYS = {"generated_at", "invocation_started_at", "run_started_at"}
 # Compiled SQL depends on run history (incremental models compile differently once their
-# table exists); reviewers read the model source (raw_code), which does not.
+# table exists, calling other macros); reviewers read the model source (raw_code) and its
+# model lineage, which do not.
 _HISTORY_KEYS = {"compiled_code", "compiled_path", "extra_ctes"}
+_HISTORY_DEPENDENCIES = {"macros"}
 
 
 def _normalise(node: Any, *, stamp: str, run_id: str, target_prefix: str) -> Any:
@@ -34,6 +36,8 @@ def _normalise(node: Any, *, stamp: str, run_id: str, target_prefix: str) -> Any
                 value = None
             elif key == "created_at" and isinstance(value, float):
                 value = 0.0
+            elif key == "depends_on" and isinstance(value, dict):
+                value = {k: v for k, v in value.items() if k not in _HISTORY_DEPENDENCIES}
             elif isinstance(value, str) and value.startswith(target_prefix):
                 value = value[len(target_prefix) :]
             else:

@@ -20,9 +20,10 @@ from flows.report.formatting import Formatter
 MONTH = "2026-10"
 
 
-def _tree_bytes(folder: Path) -> dict[str, bytes]:
+def _tree_hashes(folder: Path) -> dict[str, str]:
+    """sha256 per file: equal trees have equal maps, and a mismatch names the file."""
     return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
@@ -93,10 +94,10 @@ def test_one_review_per_key_account_showing_its_name_and_revenue(published):
 
 def test_rerun_gives_byte_identical_outputs_and_the_same_run_id(published):
     config, first = published
-    before = _tree_bytes(config.out_dir / MONTH)
+    before = _tree_hashes(config.out_dir / MONTH)
     again = monthly_account_review(config)
     assert again.run_id == first.run_id
-    assert _tree_bytes(config.out_dir / MONTH) == before
+    assert _tree_hashes(config.out_dir / MONTH) == before
 
 
 def test_report_command_rerenders_the_same_bytes(published):
@@ -131,7 +132,7 @@ def test_blocking_failure_exits_3_and_changes_nothing(published, sample_export, 
     (broken / "accounts.csv").write_text(
         "\n".join([*accounts, accounts[1]]) + "\n"
     )  # duplicate key
-    outputs_before = _tree_bytes(config.out_dir / MONTH)
+    outputs_before = _tree_hashes(config.out_dir / MONTH)
     warehouse_before = config.warehouse.read_bytes()
 
     result = CliRunner().invoke(
@@ -151,7 +152,7 @@ def test_blocking_failure_exits_3_and_changes_nothing(published, sample_export, 
 
     assert result.exit_code == 3, result.output
     assert "accounts.csv" in result.output and "account_id" in result.output
-    assert _tree_bytes(config.out_dir / MONTH) == outputs_before
+    assert _tree_hashes(config.out_dir / MONTH) == outputs_before
     assert config.warehouse.read_bytes() == warehouse_before
     rejected = list((config.out_dir / "_rejected").iterdir())
     assert len(rejected) == 1 and (rejected[0] / "dq").is_dir()

@@ -13,9 +13,12 @@ def test_static_docs_are_inlined_and_free_of_clocks_ids_and_paths(tmp_path):
             "user_id": "someone",
             "run_started_at": "2026-11-23T12:05:30+00:00",
         },
+        "macros": {"macro.kam.m": {"name": "m"}},
         "nodes": {
             "model.kam.x": {
                 "created_at": 1795435533.75,
+                # an incremental run calls more macros than a fresh one
+                "depends_on": {"macros": ["macro.dbt.is_incremental"], "nodes": ["model.kam.y"]},
                 "raw_code": "select 1",
                 "compiled_code": "select 1 -- incremental branch",
                 "compiled_path": f"{target.resolve()}/compiled/x.sql",
@@ -43,6 +46,8 @@ def test_static_docs_are_inlined_and_free_of_clocks_ids_and_paths(tmp_path):
     assert inlined["metadata"]["invocation_id"] == "run1"
     assert inlined["nodes"]["model.kam.x"] == {
         "created_at": 0.0,
+        "depends_on": {"nodes": ["model.kam.y"]},
         "raw_code": "select 1",
         "root_path": "project",
     }
+    assert inlined["macros"] == {"macro.kam.m": {"name": "m"}}  # definitions stay
