@@ -6,6 +6,7 @@ data-quality failure (nothing published for that month).
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -17,7 +18,13 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from flows.config import RunConfig, Settings, Stage, month_range, validate_month
-from flows.errors import EXIT_DATA_QUALITY, EXIT_PIPELINE, EXIT_USAGE, KamError
+from flows.errors import (
+    EXIT_DATA_QUALITY,
+    EXIT_PIPELINE,
+    EXIT_USAGE,
+    KamError,
+    without_expected_tracebacks,
+)
 
 console = Console(stderr=True, highlight=False)
 out = Console(highlight=False, soft_wrap=True)
@@ -365,6 +372,7 @@ def main() -> None:
     os.environ.setdefault("DO_NOT_TRACK", "1")
     # Prefect's temporary server has missed its 20 s start-up default on a loaded 2-core machine.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    logging.setLogRecordFactory(without_expected_tracebacks(logging.getLogRecordFactory()))
     cli(prog_name="kam")
 
 

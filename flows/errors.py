@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 EXIT_OK = 0
 EXIT_PIPELINE = 1
 EXIT_USAGE = 2
@@ -20,6 +23,24 @@ class KamError(Exception):
 
     def one_line(self) -> str:
         return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+def without_expected_tracebacks(factory: Callable[..., logging.LogRecord]):
+    """Wrap a log-record factory so records of a KamError carry no traceback.
+
+    Prefect logs a failed task or flow with its traceback; for a failure kam anticipated,
+    the one-line message already names the file, row and column, and the rest is noise.
+    Unexpected errors keep their tracebacks.
+    """
+
+    def make_record(*args, **kwargs) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        if record.exc_info and isinstance(record.exc_info[1], KamError):
+            record.exc_info = None
+            record.exc_text = None
+        return record
+
+    return make_record
 
 
 class PipelineError(KamError):

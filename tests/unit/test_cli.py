@@ -44,3 +44,22 @@ def test_bad_setting_in_environment_exits_2(monkeypatch, tmp_path):
     result = CliRunner().invoke(cli, ["run", "--input", str(tmp_path), "--month", "2026-10"])
     assert result.exit_code == 2
     assert "unknown timezone 'Mars/Olympus'" in result.output
+
+
+def test_expected_failures_are_logged_without_a_traceback():
+    import logging
+
+    from flows.errors import DataQualityError, without_expected_tracebacks
+
+    factory = without_expected_tracebacks(logging.LogRecord)
+
+    def record_for(exc: BaseException) -> logging.LogRecord:
+        try:
+            raise exc
+        except BaseException:
+            import sys
+
+            return factory("prefect", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+
+    assert record_for(DataQualityError("orders.csv line 2, column amount")).exc_info is None
+    assert record_for(ValueError("unexpected")).exc_info is not None
