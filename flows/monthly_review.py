@@ -216,7 +216,7 @@ def deliver_reviews(config: RunConfig, month_dir: Path) -> int:
     """E-mail each account manager the reviews of their own accounts (or write an outbox)."""
     from flows.deliver import deliver
 
-    outbox = config.out_dir / "_outbox" / config.reporting_month
+    outbox = config.out_dir / "_outbox"  # deliver() adds the month folder
     records = deliver(month_dir, config.warehouse, mode=config.deliver, outbox_dir=outbox)
     return len(records)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -209,3 +210,60 @@ def test_backfill_runs_months_in_order_each_as_of_its_own_end(sample_export, tmp
         )
     assert months == ["2026-08-01", "2026-09-01"]
     assert latest_order == "2026-09-01"
+
+
+def test_backfill_stops_at_the_failing_month_and_names_it(sample_export, tmp_path):
+    broken = tmp_path / "broken"
+    shutil.copytree(sample_export, broken)
+    (broken / "orders.csv").unlink()
+    result = CliRunner().invoke(
+        cli,
+        [
+            "backfill",
+            "--input",
+            str(broken),
+            "--from",
+            "2026-08",
+            "--to",
+            "2026-09",
+            "--out",
+            str(tmp_path / "out"),
+            "--warehouse",
+            str(tmp_path / "kam.duckdb"),
+        ],
+    )
+    assert result.exit_code == 3, result.output
+    assert "backfill stopped at 2026-08 (no month done)" in result.output
+    assert "orders.csv: required file not found" in result.output
+    assert not (tmp_path / "kam.duckdb").exists()
+
+
+def test_deliver_outbox_writes_one_message_per_manager_with_their_reviews(published):
+    config, _ = published
+    result = CliRunner().invoke(
+        cli,
+        [
+            "run",
+            "--input",
+            str(config.input_dir),
+            "--month",
+            MONTH,
+            "--out",
+            str(config.out_dir),
+            "--warehouse",
+            str(config.warehouse),
+            "--deliver=outbox",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((config.out_dir / MONTH / "manifest.json").read_text())
+    expected: dict[str, set[str]] = {}
+    for entry in manifest["files"]:
+        if entry["kind"] == "account_review":
+            expected.setdefault(entry["manager_id"], set()).add(Path(entry["path"]).name)
+    outbox = config.out_dir / "_outbox" / MONTH
+    messages = {p.stem: p.read_bytes() for p in outbox.glob("*.eml")}
+    assert set(messages) == set(expected)
+    for manager_id, pdfs in expected.items():
+        attached = set(re.findall(rb'filename="?([^";\r\n]+\.pdf)', messages[manager_id]))
+        assert {name.decode() for name in attached} == pdfs
