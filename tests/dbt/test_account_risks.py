@@ -6,9 +6,12 @@ tests/dbt/test_account_marts.py checks.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
+import yaml
 from marts_fixture import query
 
 M = "2026-10-01"
@@ -107,3 +110,16 @@ def test_survey_comments_are_the_latest_three_in_t12m(warehouse):
     ]
     assert query(warehouse, "select distinct month from marts.account_survey_comments") == [
         (date(2026, 10, 1),)]
+
+
+def test_the_seed_accepts_exactly_the_metrics_account_risks_unpivots():
+    """The rule metrics are listed in the model and in the seed's accepted values: one list."""
+    project = Path(__file__).resolve().parents[2] / "dbt_project"
+    model = (project / "models/marts/accounts/account_risks.sql").read_text()
+    block = model.split("{%- set metric_sources = {", 1)[1].split("} -%}", 1)[0]
+    unpivoted = set(re.findall(r"'(\w+)':", block))
+    seeds = yaml.safe_load((project / "seeds/_seeds.yml").read_text())["seeds"]
+    metric = next(c for c in seeds[0]["columns"] if c["name"] == "metric")
+    accepted = next(t for t in metric["data_tests"] if isinstance(t, dict))
+    assert set(accepted["accepted_values"]["arguments"]["values"]) == unpivoted
+    assert len(unpivoted) == 14

@@ -54,7 +54,10 @@ existing_accounts as (
 
 rules as (
 
-    select * from {{ ref('risk_rules') }}
+    select
+        *,
+        {{ dbt.safe_cast('threshold', dbt.type_float()) }} as numeric_threshold
+    from {{ ref('risk_rules') }}
 
 ),
 
@@ -64,8 +67,8 @@ metric_values as (
     select
         {{ source }}.account_id,
         '{{ metric }}' as metric,
-        cast({{ source }}.{{ metric }} as varchar) as value,
-        try_cast({{ source }}.{{ metric }} as double) as numeric_value
+        cast({{ source }}.{{ metric }} as {{ dbt.type_string() }}) as value,
+        {{ dbt.safe_cast(source ~ '.' ~ metric, dbt.type_float()) }} as numeric_value
     from {{ source }}
     inner join existing_accounts on {{ source }}.account_id = existing_accounts.account_id
     {%- if not loop.last %}
@@ -89,15 +92,15 @@ evaluated as (
         rules.risk,
         rules.action,
         case rules.operator
-            when 'lt' then metric_values.numeric_value < try_cast(rules.threshold as double)
-            when 'le' then metric_values.numeric_value <= try_cast(rules.threshold as double)
-            when 'gt' then metric_values.numeric_value > try_cast(rules.threshold as double)
-            when 'ge' then metric_values.numeric_value >= try_cast(rules.threshold as double)
+            when 'lt' then metric_values.numeric_value < rules.numeric_threshold
+            when 'le' then metric_values.numeric_value <= rules.numeric_threshold
+            when 'gt' then metric_values.numeric_value > rules.numeric_threshold
+            when 'ge' then metric_values.numeric_value >= rules.numeric_threshold
             when 'eq' then
                 case
                     when metric_values.numeric_value is not null
-                        and try_cast(rules.threshold as double) is not null
-                        then metric_values.numeric_value = try_cast(rules.threshold as double)
+                        and rules.numeric_threshold is not null
+                        then metric_values.numeric_value = rules.numeric_threshold
                     else metric_values.value = rules.threshold
                 end
             when 'is_true' then metric_values.value = 'true'
