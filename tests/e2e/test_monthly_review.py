@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import re
@@ -12,11 +13,14 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
+from vendor_export import write_export
 
 from flows.cli import cli
 from flows.config import RunConfig, Stage
+from flows.ingest import load_profile
 from flows.monthly_review import monthly_account_review
 from flows.report.formatting import Formatter
+from flows.schema import TABLES
 
 MONTH = "2026-10"
 
@@ -267,3 +271,46 @@ def test_deliver_outbox_writes_one_message_per_manager_with_their_reviews(publis
     for manager_id, pdfs in expected.items():
         attached = set(re.findall(rb'filename="?([^";\r\n]+\.pdf)', messages[manager_id]))
         assert {name.decode() for name in attached} == pdfs
+
+
+def _canonical_rows(export: Path) -> dict[str, list[dict[str, str]]]:
+    rows = {}
+    for table in TABLES.values():
+        with (export / table.file_name).open(newline="", encoding="utf-8") as handle:
+            rows[table.name] = [dict(row) for row in csv.DictReader(handle)]
+    return rows
+
+
+def test_a_vendor_export_gives_the_marts_of_its_canonical_twin(published, tmp_path):
+    """The generated export rewritten as 纷享销客 exports (Chinese headers and vocabularies,
+    GB18030) lands, validates and models to the very same tiers and monthly figures."""
+    config, _ = published
+    export = write_export(
+        tmp_path / "fxiaoke", load_profile("fxiaoke"), "gb18030", _canonical_rows(config.input_dir)
+    )
+    twin = RunConfig(
+        input_dir=export,
+        month=MONTH,
+        profile="fxiaoke",
+        out_dir=tmp_path / "out",
+        warehouse=tmp_path / "kam.duckdb",
+        until=Stage.transform,
+    )
+    assert monthly_account_review(twin).validation_success
+
+    def marts(warehouse: Path) -> dict[str, list[tuple]]:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return {
+                "tiers": con.execute(
+                    "select account_id, t12m_revenue, share, computed_tier, tier, tier_change "
+                    "from marts.account_tier where month = date '2026-10-01' order by account_id"
+                ).fetchall(),
+                "monthly": con.execute(
+                    "select account_id, month, revenue, gross_margin, orders "
+                    "from marts.account_monthly order by account_id, month"
+                ).fetchall(),
+            }
+
+    canonical, vendor = marts(config.warehouse), marts(twin.warehouse)
+    assert len(canonical["tiers"]) == 60
+    assert vendor == canonical

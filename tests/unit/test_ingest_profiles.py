@@ -7,18 +7,14 @@ follows the profiles as they change.
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
 from pathlib import Path
 
 import duckdb
-import openpyxl
 import pytest
+from vendor_export import write_export
 
 from flows.extract import extract_export
 from flows.ingest import check_profile, list_profiles, load_profile
-from flows.ingest.profile import Profile
 from flows.schema import TABLES
 
 MANAGER = "Ann Lee"  # the same in manager_id and name: HubSpot names owners by their name
@@ -62,60 +58,6 @@ CANONICAL_ROWS: dict[str, list[dict[str, str]]] = {
 }
 
 
-def vendor_value(profile: Profile, table: str, column: str, value: str) -> str:
-    """The vendor's own word for a canonical value, when its profile names one."""
-    spec = profile.tables[table]
-    if column in spec.defaults and value == spec.defaults[column]:
-        return value
-    synonyms = spec.values.get(column, {}).get(value, [])
-    own = [s for s in synonyms if s.casefold() != value.casefold()]
-    return own[0] if own else value
-
-
-def vendor_tables(profile: Profile) -> dict[str, tuple[list[str], list[list[str]]]]:
-    """File name -> (header, rows) of the export the profile describes."""
-    files = {}
-    for table, rows in CANONICAL_ROWS.items():
-        spec = profile.tables[table]
-        aliases = profile.aliases(table)
-        header, sources = [], []
-        for column in TABLES[table].column_names:
-            if column in spec.constants or aliases[column][0] in header:
-                continue  # one export column feeding two canonical ones is written once
-            header.append(aliases[column][0])
-            sources.append(column)
-        body = [[vendor_value(profile, table, c, row[c]) for c in sources] for row in rows]
-        for rule in spec.keep_when:  # one kept value on every row, plus a row to leave out
-            header.append(rule.columns[0])
-            body = [[*r, rule.values[0]] for r in body]
-            body.append([f"{v}-left-out" if i == 0 else v for i, v in enumerate(body[0][:-1])]
-                        + ["false"])
-        name = spec.files[0].replace("*", "_export")
-        files[name] = (header, body)
-    return files
-
-
-def write_export(folder: Path, profile: Profile, kind: str) -> Path:
-    folder.mkdir(parents=True)
-    tables = vendor_tables(profile)
-    for name, (header, body) in tables.items():
-        text = io.StringIO()
-        csv.writer(text, lineterminator="\r\n").writerows([header, *body])
-        stem = Path(name).stem
-        if kind == "xlsx":
-            workbook = openpyxl.Workbook()
-            sheet = workbook.active
-            for row in [header, *body]:
-                sheet.append(row)
-            workbook.save(folder / f"{stem}.xlsx")
-        elif kind == "zip":
-            with zipfile.ZipFile(folder / "export.zip", "a") as archive:
-                archive.writestr(f"{stem}.csv", text.getvalue().encode("utf-8"))
-        else:
-            (folder / f"{stem}.csv").write_bytes(text.getvalue().encode(kind))
-    return folder
-
-
 def landed(warehouse: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return {t: con.execute(f"select * exclude (_source_file, _source_line) from raw.{t} "
@@ -125,7 +67,7 @@ def landed(warehouse: Path) -> dict[str, list[tuple]]:
 @pytest.fixture(scope="module")
 def canonical_rows(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple]]:
     folder = tmp_path_factory.mktemp("canonical")
-    export = write_export(folder / "export", load_profile("canonical"), "utf-8")
+    export = write_export(folder / "export", load_profile("canonical"), "utf-8", CANONICAL_ROWS)
     warehouse = folder / "w.duckdb"
     summary = extract_export(export, warehouse, run_id="canonical")
     assert summary.quarantined == 0
@@ -152,7 +94,7 @@ KINDS = ["utf-8", "utf-8-sig", "gb18030", "utf-16", "xlsx", "zip"]
 def test_vendor_export_lands_the_canonical_rows(vendor: str, kind: str, tmp_path: Path,
                                                 canonical_rows: dict[str, list[tuple]]) -> None:
     profile = load_profile(vendor)
-    export = write_export(tmp_path / "export", profile, kind)
+    export = write_export(tmp_path / "export", profile, kind, CANONICAL_ROWS)
     summary = extract_export(export, tmp_path / "w.duckdb", run_id="r", profile=vendor)
     assert summary.quarantined == 0
     assert landed(tmp_path / "w.duckdb") == canonical_rows
@@ -166,7 +108,7 @@ def test_list_profiles_names_the_built_ins() -> None:
 
 
 def test_check_profile_reports_matches_and_missing(tmp_path: Path) -> None:
-    export = write_export(tmp_path / "export", load_profile("salesforce"), "utf-8")
+    export = write_export(tmp_path / "export", load_profile("salesforce"), "utf-8", CANONICAL_ROWS)
     opportunities = export / "Opportunity.csv"
     opportunities.write_text(opportunities.read_text().replace("CloseDate", "Close_Dt"))
     report = check_profile(export, "salesforce")
@@ -180,7 +122,7 @@ def test_check_profile_reports_matches_and_missing(tmp_path: Path) -> None:
 
 
 def test_check_profile_reports_a_missing_filter_column(tmp_path: Path) -> None:
-    export = write_export(tmp_path / "export", load_profile("salesforce"), "utf-8")
+    export = write_export(tmp_path / "export", load_profile("salesforce"), "utf-8", CANONICAL_ROWS)
     opportunities = export / "Opportunity.csv"
     opportunities.write_text(opportunities.read_text().replace("IsWon", "Is_Won_Flag"))
     report = check_profile(export, "salesforce")
@@ -192,7 +134,7 @@ def test_check_profile_reports_a_missing_filter_column(tmp_path: Path) -> None:
 
 
 def test_other_objects_of_a_salesforce_data_export_are_not_read(tmp_path: Path) -> None:
-    export = write_export(tmp_path / "export", load_profile("salesforce"), "utf-8")
+    export = write_export(tmp_path / "export", load_profile("salesforce"), "utf-8", CANONICAL_ROWS)
     for other in ["AccountHistory.csv", "OpportunityLineItem.csv", "CaseComment.csv",
                   "UserRole.csv"]:
         (export / other).write_text("Id,Field\n1,x\n")
