@@ -21,3 +21,9 @@
     {%- endfor %}
     end
 {%- endmacro %}
+
+{% macro portfolio_tier_rows() -%}
+    {#- The rows of a per-tier portfolio mart: each tier, then 'all' for the whole portfolio. -#}
+    select 'strategic' as tier union all select 'key' union all select 'standard'
+    union all select 'all'
+{%- endmacro %}

@@ -10,8 +10,7 @@ tiers as (
 
 portfolio_tiers as (
 
-    select 'strategic' as tier union all select 'key' union all select 'standard'
-    union all select 'all'
+    {{ kam.portfolio_tier_rows() }}
 
 ),
 
