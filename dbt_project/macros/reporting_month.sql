@@ -18,3 +18,9 @@
 {% macro reporting_month_offset(months) -%}
     cast({{ dbt.dateadd('month', months, kam.reporting_month_start()) }} as date)
 {%- endmacro %}
+
+{# True when a timestamp falls in T12M, the 12 months ending with M: [M-11 start, M+1 start). #}
+{% macro in_t12m(timestamp_column) -%}
+    {{ timestamp_column }} >= cast({{ kam.reporting_month_offset(-11) }} as {{ dbt.type_timestamp() }})
+    and {{ timestamp_column }} < cast({{ kam.next_month_start() }} as {{ dbt.type_timestamp() }})
+{%- endmacro %}

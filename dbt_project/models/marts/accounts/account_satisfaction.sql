@@ -10,8 +10,7 @@ tiers as (
 surveys as (
 
     select * from {{ ref('stg_crm__surveys') }}
-    where submitted_at >= cast({{ kam.reporting_month_offset(-11) }} as {{ dbt.type_timestamp() }})
-        and submitted_at < cast({{ kam.next_month_start() }} as {{ dbt.type_timestamp() }})
+    where {{ kam.in_t12m('submitted_at') }}
 
 ),
 

@@ -21,8 +21,7 @@ tiers as (
 surveys as (
 
     select * from {{ ref('stg_crm__surveys') }}
-    where submitted_at >= {{ kam.reporting_month_offset(-11) }}
-      and submitted_at < {{ kam.next_month_start() }}
+    where {{ kam.in_t12m('submitted_at') }}
       and nullif(trim(comment), '') is not null
 
 ),
