@@ -7,38 +7,21 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows import extract as extract_step
 from flows.config import RunConfig
 from flows.errors import DataQualityError
+from flows.monthly_review import extract, fingerprint_inputs, validate
 from flows.run_id import derive_run_id
 
 
 @flow(name="data-quality-check", flow_run_name="validate {config.input_dir}")
 def check_export(config: RunConfig, evidence_dir: Path | None = None) -> str:
     """Extract and validate without touching the warehouse; returns a one-line summary."""
-    from flows.validate import validate_warehouse
-
     month = config.reporting_month
-    files = extract_step.run_fingerprint(config.input_dir, config.profile)
-    run_id = derive_run_id(files, config.fingerprint_fields())
+    run_id = derive_run_id(fingerprint_inputs(config), config.fingerprint_fields())
     with tempfile.TemporaryDirectory(prefix="kam-validate-") as scratch:
         warehouse = Path(scratch) / "check.duckdb"
-        extract_step.extract_export(
-            config.input_dir,
-            warehouse,
-            run_id=run_id,
-            profile=config.profile,
-            timezone=config.timezone,
-        )
-        evidence = evidence_dir or Path(scratch) / "evidence"
-        summary = validate_warehouse(
-            warehouse,
-            run_id=run_id,
-            month=month,
-            evidence_dir=evidence,
-            max_volume_drop=config.max_volume_drop,
-            freshness_grace_days=config.freshness_grace_days,
-        )
+        extract(config, warehouse, run_id)
+        summary = validate(config, warehouse, run_id, evidence_dir or Path(scratch) / "evidence")
     if not summary.success:
         raise DataQualityError(summary.failure_line())
     return (

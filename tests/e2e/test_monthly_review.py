@@ -314,3 +314,22 @@ def test_a_vendor_export_gives_the_marts_of_its_canonical_twin(published, tmp_pa
     canonical, vendor = marts(config.warehouse), marts(twin.warehouse)
     assert len(canonical["tiers"]) == 60
     assert vendor == canonical
+
+
+def test_validate_command_checks_an_export_without_a_warehouse(sample_export, tmp_path):
+    evidence = tmp_path / "evidence"
+    passed = CliRunner().invoke(
+        cli,
+        ["validate", "--input", str(sample_export), "--month", MONTH, "--evidence", str(evidence)],
+    )
+    assert passed.exit_code == 0, passed.output
+    assert "data-quality checks passed for 2026-10" in passed.output
+    assert list((evidence / "dq").glob("*.json"))
+
+    broken = tmp_path / "broken"
+    shutil.copytree(sample_export, broken)
+    orders = (broken / "orders.csv").read_text().splitlines()
+    (broken / "orders.csv").write_text("\n".join([*orders, orders[1]]) + "\n")
+    failed = CliRunner().invoke(cli, ["validate", "--input", str(broken), "--month", MONTH])
+    assert failed.exit_code == 3, failed.output
+    assert "orders.csv line" in failed.output and "column order_id" in failed.output
