@@ -11,8 +11,10 @@ from pathlib import Path
 
 import duckdb
 
+from kam.month import Month
+
 RUN_ID = "run-fixture"
-MONTH = "2026-10"
+MONTH = Month(2026, 10)
 MONTH_START = dt.date(2026, 10, 1)
 HOSTILE_NAME = '<img src="file:///etc/passwd"> Evil & Co'
 

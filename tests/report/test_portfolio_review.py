@@ -50,7 +50,7 @@ def test_chinese_portfolio(warehouse, tmp_path):
     from conftest import DQ
     from fixture_warehouse import MONTH, RUN_ID
 
-    from flows.report import render_reports
+    from kam.report import render_reports
 
     render_reports(warehouse, month=MONTH, out_dir=tmp_path, run_id=RUN_ID, locale="zh-CN",
                    dq_status=DQ, workers=1, progress=False, cache_dir=tmp_path / ".cache")

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from flows.cli import cli
+from kam.cli import cli
 
 README = (Path(__file__).parents[2] / "README.md").read_text()
 COMMANDS = sorted(cli.commands)
@@ -49,7 +49,7 @@ def test_bad_setting_in_environment_exits_2(monkeypatch, tmp_path):
 def test_expected_failures_are_logged_without_a_traceback():
     import logging
 
-    from flows.errors import DataQualityError, without_expected_tracebacks
+    from kam.errors import DataQualityError, without_expected_tracebacks
 
     factory = without_expected_tracebacks(logging.LogRecord)
 

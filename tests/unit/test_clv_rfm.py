@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from flows.clv.rfm import summarise_transactions
+from kam.clv.rfm import summarise_transactions
 
 
 def orders(*rows):

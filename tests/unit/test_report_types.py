@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from flows.report.types import DataQualityStatus, RenderedFile
-from flows.validate.summary import Finding, ValidationSummary
+from kam.report.types import DataQualityStatus, RenderedFile
+from kam.validate.summary import Finding, ValidationSummary
 
 
 def _finding(severity: str) -> Finding:

@@ -10,12 +10,12 @@ import duckdb
 import pdfplumber
 import pytest
 
-from flows.report.engine import template_environment
-from flows.validate import validate_warehouse
-from flows.validate.dq_report import CATALOGUE_DIR, TEMPLATE, labels, render_data_quality_pdf
+from kam.rendering.engine import template_environment
+from kam.report.data_quality import CATALOGUE_DIR, TEMPLATE, labels, render_data_quality_pdf
+from kam.validate import validate_warehouse
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_validate_checks import MONTH, add, build_warehouse, clean_rows  # noqa: E402
+from test_validate_checks import MONTH, THRESHOLDS, add, build_warehouse, clean_rows  # noqa: E402
 
 SHA = "ab" * 32
 
@@ -39,8 +39,8 @@ def validated(tmp_path_factory):
                     "('run-q', 'orders', 'orders.csv', ?, 3, true, 'canonical', null), "
                     "('run-q', 'tickets', 'tickets.csv', null, 0, false, 'canonical', null)",
                     [SHA])
-    summary = validate_warehouse(warehouse, run_id="run-q", month=MONTH,
-                                 evidence_dir=folder / MONTH)
+    summary = validate_warehouse(**THRESHOLDS, warehouse=warehouse, run_id="run-q", month=MONTH,
+                                 evidence_dir=folder / str(MONTH))
     return warehouse, folder, summary
 
 
@@ -66,7 +66,10 @@ def test_pdf_of_a_blocked_run_says_nothing_is_published(tmp_path):
     add(rows, "orders", order_id="O1", account_id="A1", order_date="2026-10-02", amount=1,
         currency="EUR")
     warehouse = build_warehouse(tmp_path / "kam.duckdb", rows)
-    validate_warehouse(warehouse, run_id="run-x", month=MONTH, evidence_dir=tmp_path / MONTH)
+    validate_warehouse(
+        **THRESHOLDS, warehouse=warehouse, run_id="run-x", month=MONTH,
+        evidence_dir=tmp_path / str(MONTH),
+    )
     text = _text(render_data_quality_pdf(warehouse, "run-x", MONTH, tmp_path / "dq.pdf"))
     assert "Blocked" in text and "nothing is published" in text
     assert "expect_column_values_to_be_unique" in text and "Every check passed" not in text

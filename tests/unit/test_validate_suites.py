@@ -6,15 +6,15 @@ import json
 
 import pytest
 
-from flows.schema import TABLES
-from flows.validate.suites import SUITES_DIR, build_suite, load_suite, suite_to_json
+from kam.schema import TABLES
+from kam.validate.suites import SUITES_DIR, build_suite, load_suite, suite_to_json
 
 
 @pytest.mark.parametrize("table", list(TABLES))
 def test_committed_suite_matches_the_code(table):
     committed = (SUITES_DIR / f"{table}.json").read_text(encoding="utf-8")
     assert committed == suite_to_json(build_suite(table)), (
-        "expectations/ is stale: run `python -m flows.validate.suites` and commit"
+        "expectations/ is stale: run `python -m kam.validate.suites` and commit"
     )
 
 
