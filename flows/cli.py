@@ -1,6 +1,6 @@
 """`kam`: the command line. It parses options, builds a typed config and calls the flows.
 
-Exit status (CONTRACT §5): 0 success; 1 the pipeline failed; 2 bad usage; 3 a blocking
+Exit status (README.md, Commands): 0 success; 1 the pipeline failed; 2 bad usage; 3 a blocking
 data-quality failure (nothing published for that month).
 """
 
@@ -36,7 +36,7 @@ def _fail(message: str, code: int) -> None:
 
 
 def reports_errors(command: Callable) -> Callable:
-    """Turn known failures into one line and the contract's exit status."""
+    """Turn known failures into one line and the documented exit status."""
 
     @wraps(command)
     def wrapper(*args, **kwargs):
