@@ -25,6 +25,12 @@ SATISFACTION_T12M_COLUMNS = ", ".join(
 )
 SURVEY_COMMENTS_MART = "account_survey_comments"  # the latest comments per account as of M
 RISKS_MART = "account_risks"  # one row per risk rule that fired for an account in M
+CONTRACTS_MART = "contract_fulfillment"  # one row per contract in force at the end of M
+RENEWALS_MART = "contract_renewals"  # one row per contract ending within 90 days after M
+LIFECYCLE_MART = "account_lifecycle"  # the stage as of M and as of M-1
+WHITESPACE_MART = "account_whitespace"  # ranked cross-sell opportunities
+THEMES_MART = "account_themes"  # ranked themes of T12M with an example text
+CROSS_SELL_SHOWN = 3  # the review lists the account's best three opportunities
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,14 @@ ACCOUNT_SECTIONS = (
     Section("service", "account_service", "tickets"),
     Section("engagement", "account_engagement", "interactions"),
     Section("retention", "account_retention"),
+    Section("lifecycle", LIFECYCLE_MART),
 )
+# Optional inputs a review section needs; the section says "not provided" when none of its
+# input files was part of the export (themes read survey comments and ticket subjects).
+SECTION_INPUTS = {
+    "contracts": ("contracts",),
+    "themes": ("surveys", "tickets"),
+}
 
 
 @dataclass
@@ -61,6 +74,10 @@ class AccountInputs:
     satisfaction_trend: list[dict] = field(default_factory=list)
     comments: list[dict] = field(default_factory=list)
     risks: list[dict] = field(default_factory=list)  # rows of marts.account_risks, high first
+    contracts: list[dict] | None = None  # contract_fulfillment rows; None: mart not built
+    renewals: list[dict] | None = None  # contract_renewals rows, soonest end first
+    cross_sell: list[dict] | None = None  # account_whitespace ranks 1 to 3
+    themes: list[dict] | None = None  # account_themes rows by theme_rank
 
     @property
     def account_id(self) -> str:
@@ -73,6 +90,14 @@ class PortfolioInputs:
     retention: list[dict] = field(default_factory=list)  # marts.portfolio_retention for M
     cohorts: list[dict] = field(default_factory=list)  # marts.cohort_retention
     tier_summary: list[dict] = field(default_factory=list)  # marts.portfolio_tiers, if built
+    # The deeper sections; None when their mart is not in the warehouse.
+    renewals_by_manager: list[dict] | None = None  # marts.portfolio_renewals
+    renewals: list[dict] | None = None  # contract_renewals of key accounts, soonest first
+    lifecycle: list[dict] | None = None  # marts.portfolio_lifecycle (tier x stage)
+    lifecycle_moves: list[dict] | None = None  # marts.portfolio_lifecycle_moves
+    cross_sell: list[dict] | None = None  # marts.portfolio_whitespace, by product line
+    themes: list[dict] | None = None  # marts.portfolio_themes, by rank
+    backtest: list[dict] | None = None  # marts.portfolio_warning_backtest, summary row last
 
 
 @dataclass
@@ -134,6 +159,41 @@ def _account_risks(con, month: dt.date, ids: list[str]) -> dict[str, list[dict]]
     ))
 
 
+def _rows_by_account(con, mart: str, month: dt.date, ids: list[str], order: str,
+                     where: str = "") -> dict[str, list[dict]]:
+    return _group_by_account(rows(
+        con,
+        f"select * from marts.{mart} where month = ? and list_contains(?, account_id) "  # noqa: S608
+        f"{where} order by account_id, {order}",
+        [month, ids],
+    ))
+
+
+def _deeper_account_rows(con, month: dt.date, ids: list[str], marts: set[str]) -> dict:
+    """Contracts, renewals, cross-sell and themes of every key account, one query each."""
+    queries = {
+        "contracts": (CONTRACTS_MART, "end_date, contract_id", ""),
+        "renewals": (RENEWALS_MART, "end_date, contract_id", ""),
+        "cross_sell": (WHITESPACE_MART, "rank", f"and rank <= {CROSS_SELL_SHOWN}"),
+        "themes": (THEMES_MART, "theme_rank, theme", ""),
+    }
+    return {
+        name: _rows_by_account(con, mart, month, ids, order, where) if mart in marts else None
+        for name, (mart, order, where) in queries.items()
+    }
+
+
+# Portfolio marts of the deeper sections: attribute, mart, order by.
+PORTFOLIO_DEEPER = (
+    ("renewals_by_manager", "portfolio_renewals", "manager_name, manager_id"),
+    ("lifecycle", "portfolio_lifecycle", "tier, stage_order"),
+    ("lifecycle_moves", "portfolio_lifecycle_moves", "accounts desc, previous_stage, stage"),
+    ("cross_sell", "portfolio_whitespace", "product_line_rank"),
+    ("themes", "portfolio_themes", "theme_rank"),
+    ("backtest", "portfolio_warning_backtest", "base_month nulls last"),
+)
+
+
 def _portfolio(con, month: dt.date, marts: set[str]) -> PortfolioInputs:
     portfolio = PortfolioInputs()
     if "account_tier" in marts:
@@ -162,6 +222,19 @@ def _portfolio(con, month: dt.date, marts: set[str]) -> PortfolioInputs:
             con, "select * from marts.portfolio_tiers where month = ? "
             "order by case tier when 'strategic' then 1 when 'key' then 2 "
             "when 'standard' then 3 else 4 end", [month])
+    for attribute, mart, order in PORTFOLIO_DEEPER:
+        if mart in marts:
+            setattr(portfolio, attribute, rows(
+                con, f"select * from marts.{mart} where month = ? order by {order}",  # noqa: S608
+                [month]))
+    if RENEWALS_MART in marts:
+        portfolio.renewals = rows(
+            con,
+            f"select c.*, r.account_name, r.manager_name from marts.{RENEWALS_MART} as c "
+            "inner join marts.account_review as r using (account_id, month) "
+            "where c.month = ? and r.is_key_account "
+            "order by c.end_date, r.manager_name, c.account_id, c.contract_id",
+            [month])
     return portfolio
 
 
@@ -205,11 +278,20 @@ def load_month(
                 if SURVEY_COMMENTS_MART in marts and ids and provided.get("surveys", True)
                 else {})
     risks = _account_risks(con, month, ids) if RISKS_MART in marts and ids else {}
+    deeper = _deeper_account_rows(con, month, ids, marts) if ids else {}
 
     not_provided = [
         s.name for s in ACCOUNT_SECTIONS
         if s.input_table and provided.get(s.input_table) is False
+    ] + [
+        section for section, inputs in SECTION_INPUTS.items()
+        if all(provided.get(table) is False for table in inputs)
     ]
+
+    def deeper_rows(name: str, account_id: str) -> list[dict] | None:
+        found = deeper.get(name)
+        return None if found is None else found.get(account_id, [])
+
     accounts = [
         AccountInputs(
             review=review,
@@ -220,6 +302,10 @@ def load_month(
             satisfaction_trend=satisfaction_trend.get(review["account_id"], []),
             comments=comments.get(review["account_id"], []),
             risks=risks.get(review["account_id"], []),
+            contracts=deeper_rows("contracts", review["account_id"]),
+            renewals=deeper_rows("renewals", review["account_id"]),
+            cross_sell=deeper_rows("cross_sell", review["account_id"]),
+            themes=deeper_rows("themes", review["account_id"]),
         )
         for review in reviews
     ]

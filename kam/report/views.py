@@ -30,7 +30,21 @@ HEALTH_COMPONENT_LABELS = {
     "p_alive_score": "p_alive",
 }
 
+# Lifecycle stages in their order of life (account_lifecycle.stage) and the theme and peer
+# group codes that arrive as data; each is printed through the key `<kind>.<code>` of the
+# translations, falling back to the code itself (a theme a user added to the lexicon).
+LIFECYCLE_STAGES = ("prospect", "formation", "stable", "decline", "lapsed")
+
 ChartFiles = dict[str, tuple[bytes, str]]
+
+
+def coded_label(kind: str, code: str | None, gettext) -> str | None:
+    """The label of a code that arrives as data, e.g. coded_label("stage", "stable")."""
+    if code is None:
+        return None
+    key = f"{kind}.{code}"
+    translated = gettext(key)
+    return code if translated == key else translated
 
 
 def document_context(
@@ -113,8 +127,36 @@ def account_context(
         ],
         "risks": fired_risks(account.risks, _),
         "charts": set(chart_files),
+        "lifecycle": lifecycle_view(account.sections.get("lifecycle"), _),
+        "contracts": account.contracts,
+        "renewals": account.renewals,
+        "cross_sell": account.cross_sell,
+        "themes": themes_view(account.themes, _),
     }
     return context, chart_files
+
+
+def lifecycle_view(row: dict | None, gettext) -> dict | None:
+    """The stage as of M and, when it moved since M-1, the stage it left."""
+    if row is None:
+        return None
+    return {
+        "stage": row["stage"],
+        "label": coded_label("stage", row["stage"], gettext),
+        "previous_label": (coded_label("stage", row["previous_stage"], gettext)
+                           if row.get("stage_changed") else None),
+    }
+
+
+def themes_view(rows: list[dict] | None, gettext) -> list[dict] | None:
+    """Theme rows with their label, and the example text with contact details masked."""
+    if rows is None:
+        return None
+    return [
+        {**row, "label": coded_label("theme", row["theme"], gettext),
+         "example_text": mask_contact_details(row["example_text"])}
+        for row in rows
+    ]
 
 
 def _health_order(account: AccountInputs) -> tuple:
@@ -203,8 +245,81 @@ def portfolio_context(month_inputs: MonthInputs, base: dict) -> tuple[dict, Char
         "cohort_sizes": cohort_sizes(portfolio.cohorts),
         "charts": set(chart_files),
         "marts": month_inputs.marts,
+        **outlook_context(month_inputs, fmt, Translator(base["lang"])),
     }
     return context, chart_files
+
+
+def outlook_context(month_inputs: MonthInputs, fmt: Formatter, translator: Translator) -> dict:
+    """The portfolio's renewals, lifecycle, cross-sell, themes and the warning's record."""
+    portfolio = month_inputs.portfolio
+    _ = translator.gettext
+    provided = month_inputs.provided
+    backtest = portfolio.backtest
+    # The summary row sums the base months; with none in the data there is no record yet.
+    summary = next((row for row in backtest or []
+                    if row["base_month"] is None and row["base_months"]), None)
+    return {
+        "contracts_not_provided": provided.get("contracts") is False,
+        "themes_not_provided": all(provided.get(table) is False
+                                   for table in ("surveys", "tickets")),
+        "renewals_by_manager": portfolio.renewals_by_manager,
+        "renewal_calendar": portfolio.renewals,
+        "lifecycle_grid": lifecycle_grid(portfolio.lifecycle, _),
+        "lifecycle_moves": [
+            {**row, "previous_label": coded_label("stage", row["previous_stage"], _),
+             "label": coded_label("stage", row["stage"], _)}
+            for row in portfolio.lifecycle_moves or []
+        ],
+        "portfolio_cross_sell": portfolio.cross_sell,
+        "portfolio_themes": (None if portfolio.themes is None else [
+            {**row, "label": coded_label("theme", row["theme"], _)} for row in portfolio.themes
+        ]),
+        "backtest_months": (None if backtest is None
+                            else [row for row in backtest if row["base_month"] is not None]),
+        "backtest_summary": summary,
+        "backtest_sentences": backtest_sentences(summary, fmt, translator) if summary else [],
+    }
+
+
+def lifecycle_grid(rows: list[dict] | None, gettext) -> dict | None:
+    """portfolio_lifecycle as a tier x stage grid: (tier label, [cell per stage]) rows."""
+    if rows is None:
+        return None
+    cells = {(row["tier"], row["stage"]): row for row in rows}
+    tiers = [tier for tier in (*TIERS, "all") if any(t == tier for t, _s in cells)]
+    return {
+        "stages": [coded_label("stage", stage, gettext) for stage in LIFECYCLE_STAGES],
+        "rows": [(tier, [cells.get((tier, stage)) for stage in LIFECYCLE_STAGES])
+                 for tier in tiers],
+    }
+
+
+def backtest_sentences(summary: dict, fmt: Formatter, translator: Translator) -> list[str]:
+    """The warning's track record in plain words, from the summary row of
+    portfolio_warning_backtest: how many lapses it saw coming, and how often a flag was
+    right, with a sentence of its own when either denominator is zero."""
+    _, ngettext = translator.gettext, translator.ngettext
+    lapsed, flagged = summary["lapsed"], summary["flagged"]
+    hits = fmt.number(summary["flagged_lapsed"])
+    if lapsed:
+        recall = ngettext(
+            "Of the %(lapsed)s account that lapsed, the warning had flagged %(hits)s "
+            "a year earlier.",
+            "Of the %(lapsed)s accounts that lapsed, the warning had flagged %(hits)s "
+            "a year earlier.", lapsed) % {"lapsed": fmt.number(lapsed), "hits": hits}
+    else:
+        recall = _("No active account lapsed within the following year, so there was no "
+                   "lapse for the warning to catch.")
+    if flagged:
+        precision = ngettext(
+            "%(hits)s of %(flagged)s flagged account lapsed.",
+            "%(hits)s of %(flagged)s flagged accounts lapsed.", flagged,
+        ) % {"hits": hits, "flagged": fmt.number(flagged)}
+    else:
+        precision = _("The warning flagged no active account, so how often a flag is right "
+                      "cannot be told yet.")
+    return [recall, precision]
 
 
 def cohort_grid(cohorts: list[dict]) -> tuple[list, list, list[list]]:

@@ -15,11 +15,17 @@ from kam.report.risks import label_key
 
 REPORT_PACKAGE = Path(views.__file__).parent
 RISK_RULES_SEED = REPORT_PACKAGE.parents[1] / "dbt_project" / "seeds" / "risk_rules.csv"
+THEME_LEXICON_SEED = RISK_RULES_SEED.with_name("theme_lexicon.csv")
 
 
 def risk_rules() -> list[dict[str, str]]:
     with RISK_RULES_SEED.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+def lexicon_themes() -> set[str]:
+    with THEME_LEXICON_SEED.open(encoding="utf-8", newline="") as handle:
+        return {row["theme"] for row in csv.DictReader(handle)}
 
 
 def template_labels() -> set[str]:
@@ -42,9 +48,11 @@ def python_labels() -> set[str]:
     for path in REPORT_PACKAGE.glob("*.py"):
         with path.open("rb") as handle:
             for _line, function, message, _comments in extract_python(
-                    io.BytesIO(handle.read()), ["_"], [], {}):
+                    io.BytesIO(handle.read()), ["_", "ngettext"], [], {}):
                 if function == "_" and isinstance(message, str):
                     labels.add(message)
+                elif function == "ngettext" and isinstance(message, tuple):
+                    labels.update(m for m in message[:2] if isinstance(m, str))
     return labels
 
 
@@ -53,7 +61,13 @@ def data_labels() -> set[str]:
     labels = {views.CONFIDENTIALITY_LABEL, *views.TIERS, *views.SERVICE_PRIORITIES,
               *views.HEALTH_COMPONENT_LABELS.values(), "green", "amber", "red", "yes", "no"}
     severities = {rule["severity"] for rule in risk_rules()}
-    return labels | severities | rule_label_keys()
+    return labels | severities | rule_label_keys() | coded_label_keys()
+
+
+def coded_label_keys() -> set[str]:
+    """stage.<stage> for every lifecycle stage and theme.<theme> for every lexicon theme."""
+    return ({f"stage.{stage}" for stage in views.LIFECYCLE_STAGES}
+            | {f"theme.{theme}" for theme in lexicon_themes()})
 
 
 def rule_label_keys() -> set[str]:
@@ -77,6 +91,26 @@ def test_every_label_has_a_chinese_translation():
 def test_chinese_catalogue_has_no_stale_labels():
     labels = template_labels() | python_labels() | data_labels() | {"page.after"}
     assert sorted(set(catalogue("zh-CN")) - labels) == []
+
+
+def test_plural_labels_of_the_views_are_found():
+    assert {"Of the %(lapsed)s account that lapsed, the warning had flagged %(hits)s a year "
+            "earlier.", "%(hits)s of %(flagged)s flagged accounts lapsed."} <= python_labels()
+
+
+def test_stages_and_themes_have_names_in_both_languages():
+    """Codes that arrive as data print a name, not the code, in English as in Chinese."""
+    for locale in ("en", "zh-CN"):
+        missing = sorted(key for key in coded_label_keys() if key not in catalogue(locale))
+        assert missing == [], locale
+    assert {"price", "delivery", "quality", "responsiveness", "billing", "product_features",
+            "relationship"} <= lexicon_themes()
+    assert catalogue("zh-CN")["stage.formation"] == "形成期"
+    assert catalogue("en")["theme.product_features"] == "Product features"
+
+
+def test_english_catalogue_holds_only_keys_that_are_not_english_text():
+    assert sorted(set(catalogue("en")) - coded_label_keys() - {"page.after"}) == []
 
 
 def test_translator_falls_back_to_english():
