@@ -93,6 +93,10 @@ class Formatter:
     def date(self, value: dt.date | None) -> str:
         return MISSING if value is None else format_date(value, "long", locale=self._babel)
 
+    def short_date(self, value: dt.date | None) -> str:
+        """A date for narrow table cells: "Dec 31, 2026", "2026年12月31日"."""
+        return MISSING if value is None else format_date(value, "medium", locale=self._babel)
+
     def month(self, value: dt.date | None) -> str:
         return MISSING if value is None else format_skeleton("yMMMM", value, locale=self._babel)
 

@@ -278,7 +278,7 @@ def outlook_context(month_inputs: MonthInputs, fmt: Formatter, translator: Trans
         "backtest_months": (None if backtest is None
                             else [row for row in backtest if row["base_month"] is not None]),
         "backtest_summary": summary,
-        "backtest_sentences": backtest_sentences(summary, fmt, translator) if summary else [],
+        "backtest_text": backtest_text(summary, fmt, translator) if summary else None,
     }
 
 
@@ -293,6 +293,12 @@ def lifecycle_grid(rows: list[dict] | None, gettext) -> dict | None:
         "rows": [(tier, [cells.get((tier, stage)) for stage in LIFECYCLE_STAGES])
                  for tier in tiers],
     }
+
+
+def backtest_text(summary: dict, fmt: Formatter, translator: Translator) -> str:
+    """The plain-words sentences as one paragraph; Chinese sets no space after 。"""
+    separator = "" if fmt.locale.startswith("zh") else " "
+    return separator.join(backtest_sentences(summary, fmt, translator))
 
 
 def backtest_sentences(summary: dict, fmt: Formatter, translator: Translator) -> list[str]:

@@ -17,6 +17,9 @@ RUN_ID = "run-fixture"
 MONTH = Month(2026, 10)
 MONTH_START = dt.date(2026, 10, 1)
 HOSTILE_NAME = '<img src="file:///etc/passwd"> Evil & Co'
+HOSTILE_CONTRACT = "<b>K&1</b>"
+HOSTILE_LINE = "<i>Lubricants</i>"
+HOSTILE_EXAMPLE = '<script>alert("x")</script> 价格太高'
 
 ACCOUNT_REVIEW_DDL = """create table marts.account_review (
     account_id VARCHAR, month DATE, account_name VARCHAR, industry VARCHAR, region VARCHAR,
@@ -109,6 +112,57 @@ SECTION_DDL = {
         month DATE, tier VARCHAR, accounts BIGINT, overridden_accounts BIGINT,
         new_accounts BIGINT, moved_up BIGINT, moved_down BIGINT,
         t12m_revenue DECIMAL(38, 4), share DOUBLE)""",
+    "contract_fulfillment": """create table marts.contract_fulfillment (
+        contract_id VARCHAR, month DATE, account_id VARCHAR, manager_id VARCHAR,
+        renewal_of VARCHAR, start_date DATE, end_date DATE, signed_date DATE,
+        term_days BIGINT, elapsed_days BIGINT, elapsed_share DOUBLE, currency VARCHAR,
+        committed_value DECIMAL(38, 4), committed_to_date DECIMAL(38, 12),
+        revenue_to_date DECIMAL(38, 4), fulfillment DOUBLE, under_fulfilled BOOLEAN)""",
+    "contract_renewals": """create table marts.contract_renewals (
+        contract_id VARCHAR, month DATE, account_id VARCHAR, manager_id VARCHAR,
+        tier VARCHAR, start_date DATE, end_date DATE, days_to_end BIGINT, currency VARCHAR,
+        committed_value DECIMAL(38, 4), renewed BOOLEAN, renewed_by VARCHAR,
+        renewal_start_date DATE, health_status VARCHAR, renewal_at_risk BOOLEAN)""",
+    "account_lifecycle": """create table marts.account_lifecycle (
+        account_id VARCHAR, month DATE, tier VARCHAR, stage VARCHAR, previous_stage VARCHAR,
+        stage_changed BOOLEAN, first_order_month DATE, orders_t12m BIGINT,
+        t12m_revenue DECIMAL(38, 4), previous_t12m_revenue DECIMAL(38, 4))""",
+    "account_whitespace": """create table marts.account_whitespace (
+        account_id VARCHAR, month DATE, product_line VARCHAR, tier VARCHAR,
+        industry VARCHAR, peer_group VARCHAR, peers BIGINT, buying_peers BIGINT,
+        peer_penetration DOUBLE, peer_median_revenue DECIMAL(38, 4), rank BIGINT)""",
+    "account_themes": """create table marts.account_themes (
+        account_id VARCHAR, month DATE, theme VARCHAR, mentions BIGINT,
+        negative_mentions BIGINT, complaint_mentions BIGINT, survey_mentions BIGINT,
+        ticket_mentions BIGINT, theme_rank BIGINT, example_source VARCHAR,
+        example_id VARCHAR, example_written_at TIMESTAMP, example_text VARCHAR)""",
+    "portfolio_renewals": """create table marts.portfolio_renewals (
+        month DATE, manager_id VARCHAR, manager_name VARCHAR, renewals_due BIGINT,
+        committed_value_due DECIMAL(38, 4), renewals_open BIGINT,
+        committed_value_open DECIMAL(38, 4), renewals_at_risk BIGINT,
+        committed_value_at_risk DECIMAL(38, 4), next_end_date DATE)""",
+    "portfolio_lifecycle": """create table marts.portfolio_lifecycle (
+        month DATE, tier VARCHAR, stage VARCHAR, stage_order BIGINT, accounts BIGINT,
+        moved_in BIGINT)""",
+    "portfolio_lifecycle_moves": """create table marts.portfolio_lifecycle_moves (
+        month DATE, previous_stage VARCHAR, stage VARCHAR, accounts BIGINT,
+        key_accounts BIGINT)""",
+    "portfolio_whitespace": """create table marts.portfolio_whitespace (
+        month DATE, product_line VARCHAR, accounts BIGINT, accounts_in_top_three BIGINT,
+        opportunity_revenue DECIMAL(38, 4), product_line_rank BIGINT)""",
+    "portfolio_themes": """create table marts.portfolio_themes (
+        month DATE, theme VARCHAR, accounts BIGINT, mentions BIGINT,
+        negative_mentions BIGINT, complaint_mentions BIGINT, theme_rank BIGINT)""",
+    "portfolio_warning_backtest": """create table marts.portfolio_warning_backtest (
+        month DATE, base_month DATE, base_months BIGINT, active BIGINT, flagged BIGINT,
+        lapsed BIGINT, flagged_lapsed BIGINT, precision DOUBLE, recall DOUBLE)""",
+}
+
+STAGES = ("prospect", "formation", "stable", "decline", "lapsed")
+# (tier, stage) -> (accounts, moved_in); every other cell of the grid is 0, as dbt fills it.
+LIFECYCLE_CELLS = {
+    ("strategic", "stable"): (1, 1), ("key", "decline"): (1, 0),
+    ("standard", "stable"): (1, 0), ("all", "stable"): (2, 1), ("all", "decline"): (1, 0),
 }
 
 M = MONTH_START
@@ -191,6 +245,13 @@ SECTION_ROWS = {
         _risk("ACC-2", "under_engaged", "medium", "meets_engagement_standard", "is_false",
               "false", 0.0, None),
         _risk("ACC-3", "tier_down", "medium", "tier_change", "eq", "down", None, "down"),
+        # The contract rules with the seed's English labels: ACC-1's C-2 is behind plan,
+        # ACC-2's contract ends in 90 days, not renewed, with health red.
+        (*_risk("ACC-1", "contract_under_fulfilled", "medium", "under_fulfilled_contracts",
+                "ge", "1", 1.0, "1")[:9],
+         "A contract in force is behind its pro-rata commitment",
+         "Review the contract's call-off plan with the buyer and agree catch-up orders"),
+        _risk("ACC-2", "renewal_at_risk", "high", "renewals_at_risk", "ge", "1", 1.0, "1"),
     ],
     # The latest comments as of M; a row of an earlier month's run is not shown.
     "account_survey_comments": [
@@ -208,8 +269,97 @@ SECTION_ROWS = {
     ],
 }
 
+
+D = dt.date
+T = dt.datetime
+# Contracts in force at 2026-10-31. C-1: 304 of 365 days elapsed, 365,000 committed, so
+# 304,000 due to date; 250,000 bought: 0.822. C-2: 123 of 365 days, 730,000 committed,
+# 246,000 due, 123,000 bought: 0.5, under-fulfilled. K&1: 365 of 455 days, 400,000 bought
+# against 365,000 due: 1.096.
+SECTION_ROWS["contract_fulfillment"] = [
+    ("C-1", M, "ACC-1", "M-1", None, D(2026, 1, 1), D(2026, 12, 31), D(2025, 12, 1), 365, 304,
+     304 / 365, "EUR", Decimal("365000"), Decimal("304000"), Decimal("250000"),
+     250000 / 304000, False),
+    ("C-2", M, "ACC-1", "M-1", None, D(2026, 7, 1), D(2027, 6, 30), D(2026, 6, 20), 365, 123,
+     123 / 365, "EUR", Decimal("730000"), Decimal("246000"), Decimal("123000"), 0.5, True),
+    (HOSTILE_CONTRACT, M, "ACC-2", "M-2", None, D(2025, 11, 1), D(2027, 1, 29),
+     D(2025, 11, 1), 455, 365, 365 / 455, "EUR", Decimal("455000"), Decimal("365000"),
+     Decimal("400000"), 400000 / 365000, False),
+    # an earlier month's row: not shown for M
+    ("C-0", D(2026, 9, 1), "ACC-1", "M-1", None, D(2025, 1, 1), D(2025, 12, 31), None, 365,
+     273, 273 / 365, "EUR", Decimal("1"), Decimal("1"), Decimal("1"), 1.0, False),
+]
+# Renewals due in (2026-10-31, 2027-01-29]: C-1 on day 61, renewed by C-4; K&1 on day 90,
+# not renewed and ACC-2 is red, so at risk; C-9 of the standard ACC-3 on day 15.
+SECTION_ROWS["contract_renewals"] = [
+    ("C-1", M, "ACC-1", "M-1", "strategic", D(2026, 1, 1), D(2026, 12, 31), 61, "EUR",
+     Decimal("365000"), True, "C-4", D(2027, 1, 1), "green", False),
+    (HOSTILE_CONTRACT, M, "ACC-2", "M-2", "key", D(2025, 11, 1), D(2027, 1, 29), 90, "EUR",
+     Decimal("455000"), False, None, None, "red", True),
+    ("C-9", M, "ACC-3", "M-1", "standard", D(2026, 1, 1), D(2026, 11, 15), 15, "EUR",
+     Decimal("50000"), False, None, None, None, False),
+]
+SECTION_ROWS["account_lifecycle"] = [
+    ("ACC-1", M, "strategic", "stable", "formation", True, D(2025, 6, 1), 14,
+     Decimal("1200000"), Decimal("1000000")),
+    ("ACC-2", M, "key", "decline", "decline", False, D(2020, 1, 1), 3, Decimal("500000"),
+     Decimal("650000")),
+    ("ACC-3", M, "standard", "stable", "stable", False, D(2021, 1, 1), 2, Decimal("300000"),
+     Decimal("280000")),
+]
+# ACC-1's opportunities among 7 industry-and-tier peers; rank 4 is not listed. ACC-2 has
+# too few peers: no rows.
+SECTION_ROWS["account_whitespace"] = [
+    ("ACC-1", M, "Hydraulics", "strategic", "Manufacturing", "industry_tier", 7, 6, 6 / 7,
+     Decimal("42000.5"), 1),
+    ("ACC-1", M, HOSTILE_LINE, "strategic", "Manufacturing", "industry_tier", 7, 4, 4 / 7,
+     Decimal("18000"), 2),
+    ("ACC-1", M, "Sensors", "strategic", "Manufacturing", "industry_tier", 7, 4, 4 / 7,
+     Decimal("9000"), 3),
+    ("ACC-1", M, "Valves", "strategic", "Manufacturing", "industry_tier", 7, 4, 4 / 7,
+     Decimal("500"), 4),
+]
+# "onboarding" is a theme a user added to the lexicon: printed as written.
+SECTION_ROWS["account_themes"] = [
+    ("ACC-1", M, "delivery", 5, 2, 1, 3, 2, 1, "ticket", "T-7", T(2026, 9, 14, 10, 0),
+     "Late delivery again, call 0151 2345 6789"),
+    ("ACC-1", M, "billing", 2, 0, 0, 2, 0, 2, "survey", "S-4", T(2026, 3, 2, 8, 0),
+     "Invoice sent to ap@acme.example twice"),
+    ("ACC-1", M, "onboarding", 1, 0, 0, 1, 0, 3, "survey", "S-5", T(2026, 2, 1, 8, 0),
+     "Onboarding took long"),
+    ("ACC-2", M, "price", 1, 1, 0, 1, 0, 1, "survey", "S-6", T(2026, 8, 3, 8, 0),
+     HOSTILE_EXAMPLE),
+]
+SECTION_ROWS["portfolio_renewals"] = [
+    (M, "M-1", "Alice Smith", 1, Decimal("365000"), 0, Decimal("0"), 0, Decimal("0"),
+     D(2026, 12, 31)),
+    (M, "M-2", "王芳", 1, Decimal("455000"), 1, Decimal("455000"), 1, Decimal("455000"),
+     D(2027, 1, 29)),
+]
+SECTION_ROWS["portfolio_lifecycle"] = [
+    (M, tier, stage, order, *LIFECYCLE_CELLS.get((tier, stage), (0, 0)))
+    for tier in ("strategic", "key", "standard", "all")
+    for order, stage in enumerate(STAGES, start=1)
+]
+SECTION_ROWS["portfolio_lifecycle_moves"] = [(M, "formation", "stable", 1, 1)]
+SECTION_ROWS["portfolio_whitespace"] = [
+    (M, "Hydraulics", 1, 1, Decimal("42000.5"), 1), (M, HOSTILE_LINE, 1, 1, Decimal("18000"), 2),
+    (M, "Sensors", 1, 1, Decimal("9000"), 3), (M, "Valves", 1, 0, Decimal("500"), 4),
+]
+SECTION_ROWS["portfolio_themes"] = [
+    (M, "delivery", 1, 5, 2, 1, 1), (M, "price", 1, 1, 1, 0, 2), (M, "billing", 1, 2, 0, 0, 3),
+    (M, "onboarding", 1, 1, 0, 0, 4),
+]
+# Three base months; summed: 14 lapsed of which the warning flagged 9, 9 of 23 flags right.
+SECTION_ROWS["portfolio_warning_backtest"] = [
+    (M, D(2025, 8, 1), 1, 40, 0, 4, 0, None, 0.0),
+    (M, D(2025, 9, 1), 1, 42, 11, 5, 4, 4 / 11, 0.8),
+    (M, D(2025, 10, 1), 1, 45, 12, 5, 5, 5 / 12, 1.0),
+    (M, None, 3, 127, 23, 14, 9, 9 / 23, 9 / 14),
+]
+
 # risk_count, high_risk_count, is_at_risk of account_review, as dbt counts account_risks
-RISK_COUNTS = {"ACC-1": (0, 0, False), "ACC-2": (8, 3, True), "ACC-3": (1, 0, False)}
+RISK_COUNTS = {"ACC-1": (1, 0, False), "ACC-2": (9, 4, True), "ACC-3": (1, 0, False)}
 
 
 def monthly_revenue(account_index: int, k: int) -> Decimal:
@@ -255,6 +405,7 @@ def build_warehouse(
                     con.execute(f"insert into marts.{mart} values ({marks})", list(values))
         for table, flag in {"accounts": True, "account_managers": True, "orders": True,
                             "tickets": True, "surveys": True, "interactions": True,
+                            "contracts": True,
                             **(provided or {})}.items():
             con.execute(
                 "insert into audit.load_manifest values (?, ?, ?, 'x', 1, ?, 'canonical',"
