@@ -205,6 +205,7 @@ def test_sections_with_nothing_to_show_say_so(tmp_path):
                      "account_whitespace", "portfolio_renewals", "portfolio_whitespace",
                      "portfolio_themes", "portfolio_lifecycle_moves"):
             con.execute(f"delete from marts.{mart}")
+        con.execute("delete from marts.account_risks where account_id = 'ACC-1'")
         con.execute("delete from marts.portfolio_warning_backtest")
         con.execute("insert into marts.portfolio_warning_backtest values "
                     "(date '2026-10-01', null, 0, 0, 0, 0, 0, null, null)")
@@ -216,6 +217,7 @@ def test_sections_with_nothing_to_show_say_so(tmp_path):
            "days." in review
     assert "Cross-sell\nNo cross-sell opportunity" in review
     assert "Themes, last 12 months\nNo theme mentioned in the last 12 months." in review
+    assert "No risk rule fired this month." in review
     render_reports(warehouse, month=MONTH, out_dir=tmp_path / "out", run_id=RUN_ID,
                    locale="en", dq_status=DQ, workers=1, progress=False, cache_dir=None)
     portfolio = " ".join(pdf_text(tmp_path / "out/portfolio.pdf").split())  # lines unwrapped

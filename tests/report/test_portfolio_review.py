@@ -37,8 +37,9 @@ def test_at_risk_list_and_manager_coverage(rendered_en):
     at_risk = text.split("At-risk key accounts")[1].split("Coverage per account manager")[0]
     # account_review.is_at_risk: ACC-2 only (ACC-1 has no risk, ACC-3 is not a key account)
     assert "ACC-2" in at_risk and "ACC-1" not in at_risk and "ACC-3" not in at_risk
-    # its high-severity rules only (the cell wraps after health_red)
-    assert "Evil & Co churn_risk health_red\nkey 王芳 35\nACC-2 low_p_alive\n" in at_risk
+    # its high-severity rules only (the cells wrap)
+    assert "Evil & churn_risk health_red low_p_alive\nkey 王芳 35\nCo ACC-2 renewal_at_risk\n" \
+        in at_risk
     assert "negative_nps" not in at_risk and "tier_down" not in at_risk
     assert "health_red English risk of health_red English action of health_red" in at_risk
     coverage = text.split("Coverage per account manager")[1].split("Key accounts\n")[1]
