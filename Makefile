@@ -44,7 +44,7 @@ lock:
 	$(BIN)/uv pip compile --quiet pyproject.toml --extra test -p 3.11 -o requirements.lock
 
 lint: install
-	$(BIN)/ruff check flows tests
+	$(BIN)/ruff check flows kam tests
 
 clean:
 	rm -rf output warehouse sample_export dbt_project/target dbt_project/logs .pytest_cache

@@ -1,3 +1,4 @@
-"""kam: key account review pipeline (extract, validate, transform, report, publish)."""
+"""Prefect flows of kam: the monthly review, backfill, data-quality check and demo.
 
-__version__ = "0.1.0"
+The flows only orchestrate; the work is done by the stage packages of `kam`.
+"""

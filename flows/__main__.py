@@ -1,3 +1,3 @@
-from flows.cli import main
+from kam.cli import main
 
 main()

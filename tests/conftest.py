@@ -20,8 +20,9 @@ E2E_MONTH = "2026-10"
 @pytest.fixture(scope="session")
 def sample_export(tmp_path_factory) -> Path:
     """A small generated export (60 accounts, 24 months to 2026-10), made once per session."""
-    from flows.generate import generate_export
+    from kam.generate import generate_export
+    from kam.month import Month
 
     folder = tmp_path_factory.mktemp("export")
-    generate_export(folder, accounts=60, months=24, seed=7, end_month=E2E_MONTH)
+    generate_export(folder, accounts=60, months=24, seed=7, end_month=Month.parse(E2E_MONTH))
     return folder

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import openpyxl
 
-from flows.ingest.profile import Profile
-from flows.schema import TABLES
+from kam.extract.profile import Profile
+from kam.schema import TABLES
 
 
 def vendor_value(profile: Profile, table: str, column: str, value: str) -> str:

@@ -9,8 +9,8 @@ from typing import Any
 
 import duckdb
 
-from flows.schema import AUDIT_DDL, TABLES
-from flows.transform import run_dbt
+from kam.schema import AUDIT_DDL, TABLES
+from kam.transform.dbt import run_dbt
 
 Row = Mapping[str, Any]
 

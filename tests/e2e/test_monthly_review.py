@@ -15,12 +15,12 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 from vendor_export import write_export
 
-from flows.cli import cli
-from flows.config import RunConfig, Stage
-from flows.ingest import load_profile
 from flows.monthly_review import monthly_account_review
-from flows.report.formatting import Formatter
-from flows.schema import TABLES
+from kam.cli import cli
+from kam.extract import load_profile
+from kam.rendering.formatting import Formatter
+from kam.schema import TABLES
+from kam.settings import Settings, Stage
 
 MONTH = "2026-10"
 
@@ -42,7 +42,7 @@ def _pdf_text(path: Path) -> str:
 def published(sample_export, tmp_path_factory):
     """One full run for 2026-10; returns its config and result."""
     root = tmp_path_factory.mktemp("run")
-    config = RunConfig(
+    config = Settings.load(
         input_dir=sample_export,
         month=MONTH,
         out_dir=root / "output",
@@ -166,7 +166,7 @@ def test_blocking_failure_exits_3_and_changes_nothing(published, sample_export, 
 
 
 def test_until_transform_builds_the_models_and_publishes_no_files(sample_export, tmp_path):
-    config = RunConfig(
+    config = Settings.load(
         input_dir=sample_export,
         month="2026-09",
         out_dir=tmp_path / "out",
@@ -288,7 +288,7 @@ def test_a_vendor_export_gives_the_marts_of_its_canonical_twin(published, tmp_pa
     export = write_export(
         tmp_path / "fxiaoke", load_profile("fxiaoke"), "gb18030", _canonical_rows(config.input_dir)
     )
-    twin = RunConfig(
+    twin = Settings.load(
         input_dir=export,
         month=MONTH,
         profile="fxiaoke",
@@ -333,3 +333,27 @@ def test_validate_command_checks_an_export_without_a_warehouse(sample_export, tm
     failed = CliRunner().invoke(cli, ["validate", "--input", str(broken), "--month", MONTH])
     assert failed.exit_code == 3, failed.output
     assert "orders.csv line" in failed.output and "column order_id" in failed.output
+
+
+GOLDEN_MANIFEST = Path(__file__).parent / "golden" / "manifest-2026-10.json"
+# dbt's documentation page embeds the models' source code, so it changes with any edit of a
+# model's text; every other published byte is compared.
+NOT_COMPARED = ("dbt_docs/",)
+
+
+def test_published_bytes_match_the_golden_manifest(published):
+    """The sample month's run id and every published file's sha256 are pinned: a change of
+    the code that was meant to leave outputs alone must leave them alone. After an intended
+    change, the actual manifest is written beside the golden one for review; copy it over
+    (`cp tests/e2e/golden/manifest-2026-10.actual.json tests/e2e/golden/manifest-2026-10.json`)."""
+    _, result = published
+    actual_text = (result.month_dir / "manifest.json").read_text(encoding="utf-8")
+    actual, golden = json.loads(actual_text), json.loads(GOLDEN_MANIFEST.read_text("utf-8"))
+
+    def pinned(manifest: dict) -> dict:
+        files = {f["path"]: f for f in manifest["files"] if not f["path"].startswith(NOT_COMPARED)}
+        return {**manifest, "files": files}
+
+    if pinned(actual) != pinned(golden):
+        GOLDEN_MANIFEST.with_suffix(".actual.json").write_text(actual_text, encoding="utf-8")
+    assert pinned(actual) == pinned(golden)

@@ -86,7 +86,7 @@ def test_deployment_runs_to_completion_through_a_process_worker(tmp_path, sample
         assert (schedule["cron"], schedule["timezone"]) == ("0 6 2 * *", "Asia/Shanghai")
 
         params = {
-            "config": {
+            "settings": {
                 "input_dir": str(sample_export),
                 "month": "2026-10",
                 "out_dir": env["KAM_OUT_DIR"],

@@ -18,7 +18,7 @@ import duckdb
 from fixture_warehouse import MONTH, RUN_ID, build_warehouse
 from weasyprint import HTML
 
-from flows.report import DataQualityStatus, render_reports
+from kam.report import DataQualityStatus, render_reports
 
 DQ = DataQualityStatus(True, RUN_ID, warnings=0, quarantined_rows=0)
 # Every account mart keyed by account_id; their fixture rows are cloned per new account.

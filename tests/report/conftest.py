@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from fixture_warehouse import MONTH, RUN_ID, build_warehouse
 
-from flows.report import DataQualityStatus, render_reports
+from kam.report import DataQualityStatus, render_reports
 
 DQ = DataQualityStatus(True, "val-1", warnings=2, quarantined_rows=5, summary="All good.")
 

@@ -1,4 +1,4 @@
-"""A small warehouse with the marts the reports read (CONTRACT §4 column names).
+"""A small warehouse with the marts the reports read (their documented column names).
 
 Values are chosen by hand so that tests can assert what each PDF must print.
 """
@@ -11,8 +11,10 @@ from pathlib import Path
 
 import duckdb
 
+from kam.month import Month
+
 RUN_ID = "run-fixture"
-MONTH = "2026-10"
+MONTH = Month(2026, 10)
 MONTH_START = dt.date(2026, 10, 1)
 HOSTILE_NAME = '<img src="file:///etc/passwd"> Evil & Co'
 

@@ -8,17 +8,16 @@ from conftest import DQ
 from fixture_warehouse import MONTH, RUN_ID, build_warehouse
 from pdf_text import pdf_text
 
-from flows.errors import UsageError
-from flows.report import render_one_account, render_reports
-from flows.report.data import load_month
-from flows.report.engine import PdfWriter
-from flows.report.render import (
+from kam.errors import UsageError
+from kam.rendering.engine import PdfWriter
+from kam.report import render_one_account, render_reports
+from kam.report.data import load_month
+from kam.report.render import (
     AccountJob,
     RenderSettings,
     render_account_pdf,
     render_portfolio_pdf,
 )
-from flows.report.warehouse import month_start
 
 
 def test_two_runs_in_parallel_workers_give_identical_bytes(warehouse, rendered_en, tmp_path):
@@ -65,7 +64,7 @@ def test_changed_data_quality_status_rerenders(warehouse, tmp_path):
 
 def test_rendering_fetches_only_own_assets(warehouse):
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        inputs = load_month(con, month_start(MONTH), RUN_ID, ["ACC-2"])
+        inputs = load_month(con, MONTH.first_day, RUN_ID, ["ACC-2"])
     writer = PdfWriter()
     settings = RenderSettings(MONTH, RUN_ID, "en", DQ)
     render_account_pdf(writer, AccountJob(inputs.accounts[0], inputs.provided, settings))
@@ -74,7 +73,7 @@ def test_rendering_fetches_only_own_assets(warehouse):
 
 def test_portfolio_fetches_only_own_assets(warehouse):
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        inputs = load_month(con, month_start(MONTH), RUN_ID)
+        inputs = load_month(con, MONTH.first_day, RUN_ID)
     writer = PdfWriter()
     render_portfolio_pdf(writer, inputs, RenderSettings(MONTH, RUN_ID, "en", DQ))
     assert writer.refused_urls == []  # charts are pure vector: no embedded raster images

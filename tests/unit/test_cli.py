@@ -5,13 +5,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from flows.cli import cli
+from kam.cli import cli
 
 README = (Path(__file__).parents[2] / "README.md").read_text()
 COMMANDS = sorted(cli.commands)
 
 
-def test_the_contract_commands_exist():
+def test_the_documented_commands_exist():
     assert {"demo", "run", "backfill", "validate", "generate", "report"} <= set(COMMANDS)
 
 
@@ -49,7 +49,7 @@ def test_bad_setting_in_environment_exits_2(monkeypatch, tmp_path):
 def test_expected_failures_are_logged_without_a_traceback():
     import logging
 
-    from flows.errors import DataQualityError, without_expected_tracebacks
+    from kam.errors import DataQualityError, without_expected_tracebacks
 
     factory = without_expected_tracebacks(logging.LogRecord)
 

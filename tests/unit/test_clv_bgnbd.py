@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.special import hyp2f1
 
-from flows.clv.bgnbd import BgNbdParams, expected_purchases, fit, log_likelihood, p_alive
+from kam.clv.bgnbd import BgNbdParams, expected_purchases, fit, log_likelihood, p_alive
 
 # With a = 1 the Beta functions are simple: B(1, 2) = 1/2, B(1, 3) = 1/3, B(2, 2) = 1/6.
 SIMPLE = BgNbdParams(r=2.0, alpha=3.0, a=1.0, b=2.0)

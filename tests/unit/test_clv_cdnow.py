@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.clv.warehouse import model_fit
+from kam.clv.relations import model_fit
 
 CALIBRATION_ORDERS = Path(__file__).parents[1] / "fixtures" / "cdnow" / "calibration_orders.csv"
 

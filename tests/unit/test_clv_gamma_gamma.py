@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
-from flows.clv.gamma_gamma import (
+from kam.clv.gamma_gamma import (
     GammaGammaParams,
     expected_spend,
     fit,

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from flows.clv._mle import LOG_BOUND, maximise_log_likelihood
+from kam.clv._mle import LOG_BOUND, maximise_log_likelihood
 
 
 def test_finds_the_maximum_of_a_known_likelihood():
@@ -33,7 +33,7 @@ def test_a_likelihood_rising_without_bound_is_not_converged():
 def test_an_abnormal_quasi_newton_stop_is_settled_by_nelder_mead(monkeypatch):
     from scipy import optimize
 
-    from flows.clv import _mle
+    from kam.clv import _mle
 
     def stops_abnormally(fun, x0, method, **kwargs):
         result = optimize.minimize(fun, x0, method=method, **kwargs)

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from flows.clv import bgnbd
-from flows.clv.model import BGNBD_GAMMA_GAMMA, HISTORICAL_RATE, fit_clv, predict_clv
-from flows.clv.rfm import summarise_transactions
+from kam.clv import bgnbd
+from kam.clv.model import BGNBD_GAMMA_GAMMA, HISTORICAL_RATE, fit_clv, predict_clv
+from kam.clv.rfm import summarise_transactions
 
 AS_OF = date(2026, 9, 30)
 # days in October 2026 .. September 2027, the twelve months after M = 2026-09

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from flows.clv.value import (
+from kam.clv.value import (
     discount_factors,
     discounted_purchases,
     margin_ratios,

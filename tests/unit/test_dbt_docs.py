@@ -1,6 +1,6 @@
 import json
 
-from flows.dbt_docs import write_static_docs
+from kam.transform.docs import write_static_docs
 
 
 def test_static_docs_are_inlined_and_free_of_clocks_ids_and_paths(tmp_path):

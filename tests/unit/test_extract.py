@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import flows.extract
-from flows.errors import DataQualityError, UsageError
-from flows.extract import extract_export, input_fingerprint, profile_fingerprint
+import kam.extract.landing
+from kam.errors import DataQualityError, UsageError
+from kam.extract.landing import extract_export, input_fingerprint, profile_fingerprint
 
 ACCOUNTS = (
     "account_id,account_name,account_manager_id,created_at,status\n"
@@ -160,14 +160,14 @@ def test_failed_load_leaves_warehouse_as_it_was(export: Path, tmp_path: Path,
     warehouse = tmp_path / "w.duckdb"
     extract_export(export, warehouse, run_id="r1")
     before = query(warehouse, "select * from raw.accounts order by 1")
-    real_typed_sql = flows.extract.typed_sql
+    real_typed_sql = kam.extract.landing.typed_sql
 
     def fail_on_orders(read, *args):
         if read.table.name == "orders":  # accounts were already replaced by then
             raise RuntimeError("disk full")
         return real_typed_sql(read, *args)
 
-    monkeypatch.setattr(flows.extract, "typed_sql", fail_on_orders)
+    monkeypatch.setattr(kam.extract.landing, "typed_sql", fail_on_orders)
     (export / "accounts.csv").write_text(ACCOUNTS.replace("Acme", "Changed"), encoding="utf-8")
     with pytest.raises(RuntimeError, match="disk full"):
         extract_export(export, warehouse, run_id="r2")

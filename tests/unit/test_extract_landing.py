@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import openpyxl
 
-from flows.extract import extract_export
+from kam.extract.landing import extract_export
 
 ACCOUNTS = "account_id,account_name,account_manager_id,created_at\nA1,Acme,M1,2025-01-02\n"
 MANAGERS = "manager_id,name,email\nM1,Ann,ann@example.com\n"

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.extract import extract_export
+from kam.extract.landing import extract_export
 
 pytestmark = pytest.mark.skipif(os.environ.get("KAM_BENCH") != "1",
                                 reason="benchmark: set KAM_BENCH=1")

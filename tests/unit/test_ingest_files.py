@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.ingest.files import detect_encoding, read_csv_text, sniff_delimiter, sniff_quotechar
+from kam.extract.readers import detect_encoding, read_csv_text, sniff_delimiter, sniff_quotechar
 
 TEXT = "客户名称,负责人\n上海甲乙,张三\n"
 

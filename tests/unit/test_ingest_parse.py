@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.ingest.parse import parse_value
+from kam.extract.parse import parse_value
 
 CON = duckdb.connect()
 CON.execute("set TimeZone = 'UTC'")

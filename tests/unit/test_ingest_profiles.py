@@ -13,9 +13,9 @@ import duckdb
 import pytest
 from vendor_export import write_export
 
-from flows.extract import extract_export
-from flows.ingest import check_profile, list_profiles, load_profile
-from flows.schema import TABLES
+from kam.extract import check_profile, list_profiles, load_profile
+from kam.extract.landing import extract_export
+from kam.schema import TABLES
 
 MANAGER = "Ann Lee"  # the same in manager_id and name: HubSpot names owners by their name
 CANONICAL_ROWS: dict[str, list[dict[str, str]]] = {

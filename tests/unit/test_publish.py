@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from flows.publish import (
+from kam.publish import (
     StagedMonth,
     WorkingWarehouse,
     build_manifest,

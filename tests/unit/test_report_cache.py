@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from flows.report.cache import RenderCache, input_key
-from flows.report.engine import Pdf
-from flows.report.render import account_locale
+from kam.rendering.engine import Pdf
+from kam.report.cache import RenderCache, input_key
+from kam.report.render import account_locale
 
 
 def test_key_changes_with_any_input_and_not_otherwise():

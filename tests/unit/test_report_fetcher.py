@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from weasyprint import HTML
 
-from flows.report.engine import STATIC_DIR
-from flows.report.fetcher import ProjectAssetFetcher, RefusedURL
+from kam.rendering.engine import STATIC_DIR
+from kam.rendering.fetcher import ProjectAssetFetcher, RefusedURL
 
 
 @pytest.mark.parametrize("url", [
@@ -12,7 +12,7 @@ from flows.report.fetcher import ProjectAssetFetcher, RefusedURL
     "http://127.0.0.1/x.png",
     "https://example.com/a.css",
     "data:text/plain,hello",
-    "kam:asset/../../flows/report/fetcher.py",
+    "kam:asset/../../kam/rendering/fetcher.py",
     "kam:asset/missing.css",
     "kam:chart/unknown.svg",
 ])

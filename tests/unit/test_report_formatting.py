@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from flows.report.formatting import MISSING, Formatter
+from kam.rendering.formatting import MISSING, Formatter
 
 
 def test_money_rounds_half_up_in_presentation_only():

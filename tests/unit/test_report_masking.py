@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.report.masking import mask_contact_details
+from kam.rendering.masking import mask_contact_details
 
 
 @pytest.mark.parametrize(("text", "masked"), [

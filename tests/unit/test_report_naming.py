@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flows.report.naming import safe_file_stem
+from kam.report.naming import safe_file_stem
 
 
 def test_plain_ids_are_kept():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flows.report.data import AccountInputs, MonthInputs
-from flows.report.risks import FiredRisk, fired_risks
-from flows.report.translations import Translator
-from flows.report.views import at_risk_accounts, rules_in
+from kam.rendering.translations import Translator
+from kam.report.data import AccountInputs, MonthInputs
+from kam.report.risks import FiredRisk, fired_risks
+from kam.report.views import at_risk_accounts, rules_in
 
 
 def risk_row(rule_id, severity="high", operator="lt", value="35.2", numeric_value=35.2,

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from babel.messages.extract import extract_python
 
-from flows.report import views
-from flows.report.engine import TEMPLATE_DIR, template_environment
-from flows.report.risks import label_key
-from flows.report.translations import Translator, catalogue
+from kam.rendering.engine import TEMPLATE_DIR, template_environment
+from kam.rendering.translations import Translator, catalogue
+from kam.report import views
+from kam.report.risks import label_key
 
 REPORT_PACKAGE = Path(views.__file__).parent
 RISK_RULES_SEED = REPORT_PACKAGE.parents[1] / "dbt_project" / "seeds" / "risk_rules.csv"

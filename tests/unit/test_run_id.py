@@ -1,4 +1,4 @@
-from flows.run_id import derive_run_id
+from kam.run_id import derive_run_id
 
 FILES = [("orders.csv", "a" * 64), ("accounts.csv", "b" * 64)]
 

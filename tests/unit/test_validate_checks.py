@@ -1,6 +1,6 @@
 """Every expectation tripped by a crafted bad row, found in quarantine or blocking the run.
 
-Each warehouse is built with flows.schema's DDL from a small clean export plus bad rows;
+Each warehouse is built with kam.schema's DDL from a small clean export plus bad rows;
 one validation per warehouse keeps the suite fast, and every bad row trips one check only.
 """
 
@@ -12,11 +12,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.errors import DataQualityError
-from flows.schema import AUDIT_DDL, TABLES
-from flows.validate import validate_warehouse
+from kam.errors import DataQualityError
+from kam.month import Month
+from kam.schema import AUDIT_DDL, TABLES
+from kam.validate import validate_warehouse
 
-MONTH = "2026-10"
+MONTH = Month(2026, 10)
+# The settings' default data-quality thresholds.
+THRESHOLDS = {"max_volume_drop": 0.5, "freshness_grace_days": 7}
 SQL_CHECK = "unexpected_rows_expectation"
 
 
@@ -67,7 +70,7 @@ def clean_rows() -> dict[str, list[dict]]:
 def build_warehouse(
     path: Path, rows: dict[str, list[dict]], ddl: dict[str, str] | None = None
 ) -> Path:
-    """raw tables from flows.schema (or a replacement DDL), lines numbered from 2 per file."""
+    """raw tables from kam.schema (or a replacement DDL), lines numbered from 2 per file."""
     con = duckdb.connect(str(path))
     con.execute("create schema raw; create schema audit")
     for statement in AUDIT_DDL.values():
@@ -206,11 +209,11 @@ def warning_run(tmp_path_factory):
         add(rows, "contracts", contract_id=contract_id, account_id="A2", start_date=start,
             end_date=end, committed_value=100, currency="EUR", status=status)
     warehouse = build_warehouse(folder / "kam.duckdb", rows)
-    summary = validate_warehouse(
-        warehouse, run_id="run-w", month=MONTH, evidence_dir=folder / MONTH,
+    summary = validate_warehouse(**THRESHOLDS, warehouse=
+        warehouse, run_id="run-w", month=MONTH, evidence_dir=folder / str(MONTH),
         previous_counts={"orders": 100, "tickets": 8},
     )
-    return summary, warehouse, folder / MONTH, lines
+    return summary, warehouse, folder / str(MONTH), lines
 
 
 def _quarantine(warehouse: Path, run_id: str) -> list[tuple]:
@@ -320,7 +323,10 @@ def test_rerun_of_the_same_run_replaces_its_rows_and_keeps_extract_quarantine(tm
         con.execute("insert into audit.quarantine values ('r', 'orders', 'O8', 'orders.csv', "
                     "9, 'amount', 'abc', 'parse_money', 'not a number')")
     for _ in range(2):
-        validate_warehouse(warehouse, run_id="r", month=MONTH, evidence_dir=tmp_path / "out")
+        validate_warehouse(
+            **THRESHOLDS, warehouse=warehouse, run_id="r", month=MONTH,
+            evidence_dir=tmp_path / "out",
+        )
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute(
             "select expectation, row_key from audit.quarantine order by row_key"
@@ -362,8 +368,8 @@ def blocking_run(tmp_path_factory):
                               rate_to_reporting=1),
     }
     warehouse = build_warehouse(folder / "kam.duckdb", rows)
-    summary = validate_warehouse(warehouse, run_id="run-b", month=MONTH,
-                                 evidence_dir=folder / MONTH)
+    summary = validate_warehouse(**THRESHOLDS, warehouse=warehouse, run_id="run-b", month=MONTH,
+                                 evidence_dir=folder / str(MONTH))
     return summary, warehouse, lines
 
 
@@ -432,8 +438,8 @@ def test_structural_failures_block(tmp_path):
                                                    '"opened_at" VARCHAR'),
         "account_managers": "",
     })
-    summary = validate_warehouse(warehouse, run_id="run-s", month=MONTH,
-                                 evidence_dir=tmp_path / MONTH)
+    summary = validate_warehouse(**THRESHOLDS, warehouse=warehouse, run_id="run-s", month=MONTH,
+                                 evidence_dir=tmp_path / str(MONTH))
     found = {(f.table, f.expectation, f.column) for f in summary.blocking_failures}
     assert ("account_managers", "required_file_provided", None) in found
     assert ("accounts", "expect_column_to_exist", "account_name") in found
@@ -453,8 +459,8 @@ def test_volume_compares_with_the_previous_load_in_the_manifest(tmp_path):
             "('now', 'orders', 'orders.csv', null, 2, true, 'canonical', '2026-11-01'), "
             "('old', 'surveys', 'surveys.csv', null, 6, true, 'canonical', '2026-10-01')"
         )
-    summary = validate_warehouse(warehouse, run_id="now", month=MONTH,
-                                 evidence_dir=tmp_path / MONTH)
+    summary = validate_warehouse(**THRESHOLDS, warehouse=warehouse, run_id="now", month=MONTH,
+                                 evidence_dir=tmp_path / str(MONTH))
     # orders: 2 rows against 5 in the latest earlier run ('now' itself is not "previous");
     # surveys: 3 rows against 6 is a drop of exactly half, which is allowed.
     flagged = [(w.table, w.value) for w in summary.warnings
@@ -463,7 +469,7 @@ def test_volume_compares_with_the_previous_load_in_the_manifest(tmp_path):
 
 
 def test_evidence_is_the_same_bytes_for_the_same_run(tmp_path):
-    """The month's manifest lists these files with their sha256 (CONTRACT §4)."""
+    """The month's manifest lists these files with their sha256."""
     rows = clean_rows()
     add(rows, "orders", order_id="O9", account_id="A99", order_date="2026-10-06", amount=1,
         currency="EUR")
@@ -471,7 +477,8 @@ def test_evidence_is_the_same_bytes_for_the_same_run(tmp_path):
     trees = []
     for attempt in ("first", "second"):
         out = tmp_path / attempt
-        validate_warehouse(warehouse, run_id="r", month=MONTH, evidence_dir=out)
+        validate_warehouse(
+            **THRESHOLDS, warehouse=warehouse, run_id="r", month=MONTH, evidence_dir=out)
         trees.append({p.relative_to(out).as_posix(): p.read_bytes()
                       for p in sorted(out.rglob("*")) if p.is_file()})
     assert trees[0] == trees[1]
@@ -487,7 +494,8 @@ def test_rows_of_a_quarantined_account_follow_it(tmp_path):
     survey = add(rows, "surveys", response_id="S9", account_id="A4",
                  submitted_at="2026-10-03 08:00", survey_type="NPS", score=3)
     warehouse = build_warehouse(tmp_path / "kam.duckdb", rows)
-    summary = validate_warehouse(warehouse, run_id="c", month=MONTH, evidence_dir=tmp_path / "o")
+    summary = validate_warehouse(
+        **THRESHOLDS, warehouse=warehouse, run_id="c", month=MONTH, evidence_dir=tmp_path / "o")
     assert _quarantine(warehouse, "c") == [
         ("accounts", "A4", "accounts.csv", dormant, "status", "dormant",
          "expect_column_values_to_be_in_set"),

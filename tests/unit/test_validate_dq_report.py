@@ -10,12 +10,12 @@ import duckdb
 import pdfplumber
 import pytest
 
-from flows.report.engine import template_environment
-from flows.validate import validate_warehouse
-from flows.validate.dq_report import CATALOGUE_DIR, TEMPLATE, labels, render_data_quality_pdf
+from kam.rendering.engine import template_environment
+from kam.report.data_quality import CATALOGUE_DIR, TEMPLATE, labels, render_data_quality_pdf
+from kam.validate import validate_warehouse
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_validate_checks import MONTH, add, build_warehouse, clean_rows  # noqa: E402
+from test_validate_checks import MONTH, THRESHOLDS, add, build_warehouse, clean_rows  # noqa: E402
 
 SHA = "ab" * 32
 
@@ -39,8 +39,8 @@ def validated(tmp_path_factory):
                     "('run-q', 'orders', 'orders.csv', ?, 3, true, 'canonical', null), "
                     "('run-q', 'tickets', 'tickets.csv', null, 0, false, 'canonical', null)",
                     [SHA])
-    summary = validate_warehouse(warehouse, run_id="run-q", month=MONTH,
-                                 evidence_dir=folder / MONTH)
+    summary = validate_warehouse(**THRESHOLDS, warehouse=warehouse, run_id="run-q", month=MONTH,
+                                 evidence_dir=folder / str(MONTH))
     return warehouse, folder, summary
 
 
@@ -49,6 +49,7 @@ def test_pdf_shows_run_inputs_failures_and_quarantine(validated):
     out = render_data_quality_pdf(warehouse, "run-q", MONTH, folder / "data_quality.pdf")
     text = _text(out)
     assert "run-q" in text and "October 2026" in text
+    assert "Definitions: docs/metrics.md and dbt_docs/ in this month’s folder" in text
     assert "Passed" in text and summary.success
     assert SHA in text.replace("\n", "")  # the sha256 may wrap
     assert "not provided" in text  # tickets.csv was not in the export
@@ -66,7 +67,10 @@ def test_pdf_of_a_blocked_run_says_nothing_is_published(tmp_path):
     add(rows, "orders", order_id="O1", account_id="A1", order_date="2026-10-02", amount=1,
         currency="EUR")
     warehouse = build_warehouse(tmp_path / "kam.duckdb", rows)
-    validate_warehouse(warehouse, run_id="run-x", month=MONTH, evidence_dir=tmp_path / MONTH)
+    validate_warehouse(
+        **THRESHOLDS, warehouse=warehouse, run_id="run-x", month=MONTH,
+        evidence_dir=tmp_path / str(MONTH),
+    )
     text = _text(render_data_quality_pdf(warehouse, "run-x", MONTH, tmp_path / "dq.pdf"))
     assert "Blocked" in text and "nothing is published" in text
     assert "expect_column_values_to_be_unique" in text and "Every check passed" not in text
@@ -80,6 +84,7 @@ def test_same_run_gives_the_same_bytes_and_chinese_renders(validated):
     chinese = _text(render_data_quality_pdf(warehouse, "run-q", MONTH, folder / "zh.pdf",
                                             locale="zh-CN"))
     assert "数据质量报告" in chinese and "隔离内容" in chinese
+    assert "指标定义：docs/metrics.md 及本月文件夹中的 dbt_docs/" in chinese
 
 
 def test_every_label_of_the_template_is_translated():

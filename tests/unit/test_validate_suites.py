@@ -6,15 +6,15 @@ import json
 
 import pytest
 
-from flows.schema import TABLES
-from flows.validate.suites import SUITES_DIR, build_suite, load_suite, suite_to_json
+from kam.schema import TABLES
+from kam.validate.suites import SUITES_DIR, build_suite, load_suite, suite_to_json
 
 
 @pytest.mark.parametrize("table", list(TABLES))
 def test_committed_suite_matches_the_code(table):
     committed = (SUITES_DIR / f"{table}.json").read_text(encoding="utf-8")
     assert committed == suite_to_json(build_suite(table)), (
-        "expectations/ is stale: run `python -m flows.validate.suites` and commit"
+        "expectations/ is stale: run `python -m kam.validate.suites` and commit"
     )
 
 
@@ -34,9 +34,10 @@ def test_every_expectation_has_severity_and_rationale(table):
         ]
 
 
-def test_contract_bad_rows_are_warnings_and_broken_keys_block():
-    """CONTRACT §3a: unknown account, status outside the vocabulary, score outside its scale
-    are quarantined (warning); null or duplicated keys and missing columns block."""
+def test_bad_rows_are_warnings_and_broken_keys_block():
+    """Bad rows (docs/metrics.md): unknown account, status outside the vocabulary, score
+    outside its scale are quarantined (warning); null or duplicated keys and missing columns
+    block."""
     severities = {}
     for table in TABLES:
         for e in load_suite(table).expectations:

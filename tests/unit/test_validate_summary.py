@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flows.validate.parameters import min_expected_rows, month_last_day, suite_parameters
-from flows.validate.summary import Finding, ValidationSummary
+from kam.month import Month
+from kam.validate.parameters import min_expected_rows, suite_parameters
+from kam.validate.summary import Finding, ValidationSummary
 
 
 def _finding(**changes) -> Finding:
@@ -50,8 +51,10 @@ def test_volume_threshold():
 
 
 def test_freshness_threshold_is_a_week_before_the_month_end():
-    assert month_last_day("2024-02") == datetime(2024, 2, 29)
-    parameters = suite_parameters(["orders"], month="2026-10", previous_counts={"orders": 9})
+    parameters = suite_parameters(
+        ["orders"], month=Month(2026, 10), previous_counts={"orders": 9},
+        max_volume_drop=0.5, freshness_grace_days=7,
+    )
     assert parameters == {
         "orders": {"freshness_min_date": datetime(2026, 10, 24), "min_expected_rows": 5}
     }

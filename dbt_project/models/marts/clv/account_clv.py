@@ -1,10 +1,10 @@
 """account_clv: one row per account existing at the end of month M.
 
 Predictions use the parameters stored in clv_model_fit for M, so the published fit and
-the per-account values always agree. The logic lives in flows.clv.warehouse.
+the per-account values always agree. The logic lives in kam.clv.relations.
 """
 
-from flows.clv.warehouse import account_clv
+from kam.clv.relations import account_clv
 
 
 def model(dbt, session):

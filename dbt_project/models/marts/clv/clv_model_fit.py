@@ -1,10 +1,10 @@
 """clv_model_fit: one row per run of month M with the fitted CLV parameters.
 
-The logic lives in flows.clv (tested there); this file only wires dbt to it. Vars reach a
+The logic lives in kam.clv (tested there); this file only wires dbt to it. Vars reach a
 Python model through its config (meta) in _clv__models.yml.
 """
 
-from flows.clv.warehouse import model_fit
+from kam.clv.relations import model_fit
 
 
 def model(dbt, session):

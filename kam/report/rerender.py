@@ -1,0 +1,77 @@
+"""`kam report`: re-render one account's review from the warehouse into the published month."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+
+from kam.errors import UsageError
+from kam.fileio import write_atomic
+from kam.month import Month
+from kam.publish import MANIFEST_NAME
+from kam.report.render import render_one_account
+from kam.report.types import DataQualityStatus
+from kam.settings import Settings
+
+
+def _last_run(warehouse: Path, month: Month) -> DataQualityStatus:
+    """The data-quality status of the month's last successful run, from the audit schema."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        row = con.execute(
+            """
+            select r.run_id, coalesce(r.validation_success, false),
+                (select count(*) from audit.validation_results v
+                  where v.run_id = r.run_id and v.severity = 'warning' and not v.success),
+                (select count(*) from audit.quarantine q where q.run_id = r.run_id)
+            from audit.runs r
+            where r.month = ? and r.status = 'success'
+            order by r.finished_at desc
+            limit 1
+            """,
+            [month.first_day],
+        ).fetchone()
+    if row is None:
+        raise UsageError(
+            f"no successful run for {month} in {warehouse}",
+            hint=f"run `kam run --month {month}` first",
+        )
+    run_id, success, warnings, quarantined = row
+    return DataQualityStatus(
+        success=success, run_id=run_id, warnings=warnings, quarantined_rows=quarantined
+    )
+
+
+def _update_manifest(month_dir: Path, rendered) -> None:
+    manifest_path = month_dir / MANIFEST_NAME
+    if not manifest_path.exists():
+        return
+    manifest = json.loads(manifest_path.read_text())
+    entry = {k: v for k, v in rendered.manifest_entry().items() if v is not None}
+    manifest["files"] = sorted(
+        [f for f in manifest["files"] if f["path"] != rendered.path] + [entry],
+        key=lambda f: f["path"],
+    )
+    body = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    write_atomic(manifest_path, body.encode("utf-8"))
+
+
+def rerender_account(settings: Settings, *, account_id: str) -> Path:
+    """Render `account_id`'s review for `settings.month` into the published month folder."""
+    month, warehouse = settings.reporting_month, settings.warehouse
+    if not Path(warehouse).exists():
+        raise UsageError(f"warehouse {warehouse} does not exist", hint="run `kam run` first")
+    status = _last_run(warehouse, month)
+    month_dir = Path(settings.out_dir) / str(month)
+    rendered = render_one_account(
+        warehouse,
+        month=month,
+        account_id=account_id,
+        out_dir=month_dir,
+        run_id=status.run_id,
+        locale=settings.locale,
+        dq_status=status,
+    )
+    _update_manifest(month_dir, rendered)
+    return month_dir / rendered.path
