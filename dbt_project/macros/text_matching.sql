@@ -23,21 +23,49 @@
     regexp_contains({{ text }}, {{ pattern }})
 {%- endmacro %}
 
+{# Every match of `pattern` in `text` replaced by `replacement` (all SQL expressions). #}
+{% macro regexp_replace_all(text, pattern, replacement) -%}
+    {{ return(adapter.dispatch('regexp_replace_all', 'kam')(text, pattern, replacement)) }}
+{%- endmacro %}
+
+{% macro default__regexp_replace_all(text, pattern, replacement) -%}
+    regexp_replace({{ text }}, {{ pattern }}, {{ replacement }}, 'g')
+{%- endmacro %}
+
+{% macro snowflake__regexp_replace_all(text, pattern, replacement) -%}
+    regexp_replace({{ text }}, {{ pattern }}, {{ replacement }})
+{%- endmacro %}
+
+{% macro bigquery__regexp_replace_all(text, pattern, replacement) -%}
+    regexp_replace({{ text }}, {{ pattern }}, {{ replacement }})
+{%- endmacro %}
+
 {#
     True when the lower-cased `text` mentions the lower-cased `keyword` of a theme lexicon
     row in `language`: Chinese (zh-CN) keywords anywhere, English keywords only where the
     characters on both sides are not ASCII letters or digits (so 'delay' is found in
     '物流delay严重' and 're-delay' but not in 'delayed'). English keywords are plain words
-    (letters, digits, spaces, hyphens, apostrophes; a test on the seed keeps them so), so
-    they need no escaping inside the pattern. The substring test first keeps the regular
-    expression for the few texts that can match at all.
+    (letters, digits, spaces, hyphens, apostrophes; a test on the seed keeps them so).
+
+    A single word is looked for, padded with spaces, in the text whose characters other
+    than ASCII letters and digits are all turned into spaces: the same test, and much
+    cheaper than a regular expression built per row. A phrase with a space, hyphen or
+    apostrophe must match those characters exactly, which the padded text cannot tell,
+    so phrases use the regular expression.
 #}
 {% macro mentions_keyword(text, keyword, language) -%}
+    {%- set not_alphanumeric = "'[^a-z0-9]'" -%}
     (
         {{ dbt.position(keyword, text) }} > 0
         and (
             {{ language }} <> 'en'
-            or {{ kam.regexp_matches(text, "'(^|[^a-z0-9])' || " ~ keyword ~ " || '([^a-z0-9]|$)'") }}
+            or case
+                when {{ dbt.position("' '", kam.regexp_replace_all(keyword, not_alphanumeric, "' '")) }} = 0
+                    then {{ dbt.position(
+                        "' ' || " ~ keyword ~ " || ' '",
+                        "' ' || " ~ kam.regexp_replace_all(text, not_alphanumeric, "' '") ~ " || ' '") }} > 0
+                else {{ kam.regexp_matches(text, "'(^|[^a-z0-9])' || " ~ keyword ~ " || '([^a-z0-9]|$)'") }}
+            end
         )
     )
 {%- endmacro %}

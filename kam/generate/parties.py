@@ -101,7 +101,8 @@ def make_parties(rng: np.random.Generator, window: Window, count: int, seed: int
     }
     return Parties(
         account_ids=account_ids, manager_ids=manager_ids, size=size, manager=manager,
-        currency=currency, industry=industry, chinese=chinese, created_day=created_day, churn_day=churn_day,
+        currency=currency, industry=industry, chinese=chinese, created_day=created_day,
+        churn_day=churn_day,
         accounts=accounts, managers=_manager_table(rng, manager_ids, manager_team, en),
     )
 

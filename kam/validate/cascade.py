@@ -3,7 +3,8 @@
 An account set aside by a warning (status outside the vocabulary, unknown manager, ...) is
 counted nowhere (docs/metrics.md, Bad rows), so neither are its orders, tickets, surveys,
 interactions and contracts; otherwise the staging models would hold rows pointing at an
-account that is not there. This is a consequence of the checks, not a check of its own: it reads the
+account that is
+not there. This is a consequence of the checks, not a check of its own: it reads the
 quarantined keys and the raw tables, and records each row with the parent it followed.
 """
 

@@ -3,8 +3,9 @@
     one mention in T12M. Texts are the non-blank survey comments submitted in T12M and
     the ticket subjects of tickets opened in T12M, of accounts existing at the end of M.
     A text mentions a theme when it contains one of the theme's keywords (seed
-    theme_lexicon; see kam.mentions_keyword), ignoring case. A text counts once per theme
-    however many of its keywords it contains. The example is the raw text (masked by the
+    theme_lexicon; see kam.mentions_keyword), ignoring case: int_theme_keywords_found
+    finds the keywords occurring as substrings, this model keeps the whole-word ones.
+    A text counts once per theme however many of its keywords it contains. The example is the raw text (masked by the
     report): the most recent negative or complaint mention, else the most recent mention.
     A run for M replaces month M only.
 #}
@@ -14,90 +15,27 @@
 
 with
 
-tiers as (
+candidates as (
 
-    select * from {{ ref('int_account_tiers_ranked') }}
-    where month = {{ kam.reporting_month_start() }}
-
-),
-
-surveys as (
-
-    select * from {{ ref('stg_crm__surveys') }}
-    where {{ kam.in_t12m('submitted_at') }}
-        and nullif(trim(comment), '') is not null
-
-),
-
-tickets as (
-
-    select * from {{ ref('stg_crm__tickets') }}
-    where {{ kam.in_t12m('opened_at') }}
-        and subject is not null
-
-),
-
-lexicon as (
-
-    select
-        theme,
-        language,
-        lower(trim(keyword)) as keyword
-    from {{ ref('theme_lexicon') }}
-
-),
-
-texts as (
-
-    select
-        'survey' as text_source,
-        response_id as text_id,
-        account_id,
-        submitted_at as written_at,
-        comment as text,
-        (survey_type = 'nps' and score <= 6)
-            or (survey_type = 'csat' and score <= 2)
-            or (survey_type = 'ces' and score >= 5) as is_negative,
-        false as is_complaint
-    from surveys
-    union all
-    select
-        'ticket' as text_source,
-        ticket_id as text_id,
-        account_id,
-        opened_at as written_at,
-        subject as text,
-        false as is_negative,
-        coalesce(category = 'complaint', false) as is_complaint
-    from tickets
-
-),
-
-texts_of_existing_accounts as (
-
-    select
-        texts.*,
-        lower(texts.text) as lowered_text
-    from texts
-    inner join tiers on texts.account_id = tiers.account_id
+    select * from {{ ref('int_theme_keywords_found') }}
 
 ),
 
 mentions as (
 
-    -- one row per text and theme it mentions
+    -- one row per text and theme it mentions: a Chinese keyword found is a mention, an
+    -- English one only as a whole word
     select distinct
-        texts_of_existing_accounts.account_id,
-        texts_of_existing_accounts.text_source,
-        texts_of_existing_accounts.text_id,
-        texts_of_existing_accounts.written_at,
-        texts_of_existing_accounts.text,
-        texts_of_existing_accounts.is_negative,
-        texts_of_existing_accounts.is_complaint,
-        lexicon.theme
-    from texts_of_existing_accounts
-    inner join lexicon
-        on {{ kam.mentions_keyword('texts_of_existing_accounts.lowered_text', 'lexicon.keyword', 'lexicon.language') }}
+        account_id,
+        text_source,
+        text_id,
+        written_at,
+        text,
+        is_negative,
+        is_complaint,
+        theme
+    from candidates
+    where {{ kam.mentions_keyword('lowered_text', 'keyword', 'language') }}
 
 ),
 

@@ -4,7 +4,9 @@
     churn_risk flagged as of B stop buying within a year?
       active         accounts existing at the end of B with positive T12M revenue as of B
       flagged        active accounts whose churn_risk as of B is true (the same rule as
-                     account_retention, computed from the completed order dates up to B)
+                     account_retention, computed from the completed order dates up to B;
+                     the median gap is only needed, and only computed, for accounts with
+                     enough order dates and more than churn_min_days since the last one)
       lapsed         active accounts whose T12M revenue as of B+12 is <= 0
       flagged_lapsed both
       precision = flagged_lapsed / flagged, recall = flagged_lapsed / lapsed (null on 0)
@@ -51,6 +53,59 @@ order_dates as (
 
 ),
 
+dates_per_month as (
+
+    select
+        account_id,
+        cast({{ dbt.date_trunc('month', 'order_date') }} as date) as month,
+        count(*) as order_dates,
+        max(order_date) as last_order_date
+    from order_dates
+    group by account_id, cast({{ dbt.date_trunc('month', 'order_date') }} as date)
+
+),
+
+order_dates_to_date as (
+
+    -- per account and month of the dense spine: order dates so far and the latest one
+    select
+        account_months.account_id,
+        account_months.month,
+        account_months.month_end,
+        sum(coalesce(dates_per_month.order_dates, 0)) over (
+            partition by account_months.account_id order by account_months.month
+            rows between unbounded preceding and current row
+        ) as order_dates,
+        max(dates_per_month.last_order_date) over (
+            partition by account_months.account_id order by account_months.month
+            rows between unbounded preceding and current row
+        ) as last_order_date
+    from account_months
+    left join dates_per_month
+        on account_months.account_id = dates_per_month.account_id
+        and account_months.month = dates_per_month.month
+
+),
+
+could_be_flagged as (
+
+    -- the flag needs enough order dates and more than churn_min_days since the last one
+    -- whatever the median gap; only these accounts need their gaps' median at B
+    select
+        order_dates_to_date.account_id,
+        base_months.base_month,
+        base_months.base_month_end,
+        order_dates_to_date.last_order_date,
+        {{ dbt.datediff('order_dates_to_date.last_order_date', 'base_months.base_month_end', 'day') }}
+            as days_since_last_order
+    from order_dates_to_date
+    inner join base_months on order_dates_to_date.month = base_months.base_month
+    where order_dates_to_date.order_dates >= {{ var('churn_min_order_dates') }}
+        and {{ dbt.datediff('order_dates_to_date.last_order_date', 'base_months.base_month_end', 'day') }}
+        > {{ var('churn_min_days') }}
+
+),
+
 gaps as (
 
     select
@@ -63,35 +118,35 @@ gaps as (
 
 ),
 
-order_history_as_of_base as (
+median_gap_as_of_base as (
 
-    -- the gaps between order dates up to B are the gaps of the dates up to B
+    -- the gaps between the order dates up to B are the gaps of the dates up to B
     select
-        base_months.base_month,
-        base_months.base_month_end,
-        gaps.account_id,
-        count(*) as order_dates,
-        max(gaps.order_date) as last_order_date,
+        could_be_flagged.account_id,
+        could_be_flagged.base_month,
+        could_be_flagged.days_since_last_order,
         {{ kam.median('gaps.gap_days') }} as median_gap_days
-    from base_months
-    inner join gaps on gaps.order_date <= base_months.base_month_end
-    group by base_months.base_month, base_months.base_month_end, gaps.account_id
+    from could_be_flagged
+    inner join gaps
+        on could_be_flagged.account_id = gaps.account_id
+        and gaps.order_date <= could_be_flagged.base_month_end
+    group by could_be_flagged.account_id, could_be_flagged.base_month,
+        could_be_flagged.days_since_last_order
 
 ),
 
 churn_risk_as_of_base as (
 
     select
-        base_month,
         account_id,
-        order_dates >= {{ var('churn_min_order_dates') }}
-            and {{ dbt.datediff('last_order_date', 'base_month_end', 'day') }}
+        base_month,
+        days_since_last_order
             > case
                 when {{ var('churn_gap_multiple') }} * median_gap_days > {{ var('churn_min_days') }}
                     then {{ var('churn_gap_multiple') }} * median_gap_days
                 else {{ var('churn_min_days') }}
             end as churn_risk
-    from order_history_as_of_base
+    from median_gap_as_of_base
 
 ),
 
