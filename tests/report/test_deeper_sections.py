@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from conftest import DQ
 from fixture_warehouse import (
+    DQ,
     HOSTILE_CONTRACT,
     HOSTILE_EXAMPLE,
     HOSTILE_LINE,
