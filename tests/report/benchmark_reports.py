@@ -24,7 +24,9 @@ DQ = DataQualityStatus(True, RUN_ID, warnings=0, quarantined_rows=0)
 # Every account mart keyed by account_id; their fixture rows are cloned per new account.
 ACCOUNT_MARTS = ("account_review", "account_monthly", "account_satisfaction",
                  "account_satisfaction_monthly", "account_service", "account_engagement",
-                 "account_clv", "account_health", "account_retention", "account_tier")
+                 "account_clv", "account_health", "account_retention", "account_tier",
+                 "contract_fulfillment", "contract_renewals", "account_lifecycle",
+                 "account_whitespace", "account_themes", "account_risks")
 
 
 def build_many(path: Path, accounts: int) -> Path:
