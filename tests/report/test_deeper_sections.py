@@ -241,3 +241,15 @@ def test_older_warehouse_without_the_new_marts(tmp_path):
         assert absent not in review
     for absent in ("Renewals in the next 90 days", "Lifecycle stages", "How far to trust"):
         assert absent not in portfolio
+
+
+def test_cross_sell_says_when_peers_are_the_whole_tier(tmp_path):
+    warehouse = build_warehouse(tmp_path / "kam.duckdb")
+    with duckdb.connect(str(warehouse)) as con:  # too few peers in the industry: tier peers
+        con.execute("update marts.account_whitespace set peer_group = 'tier', peers = 12")
+    rendered = render_one_account(warehouse, month=MONTH, account_id="ACC-1",
+                                  out_dir=tmp_path, run_id=RUN_ID, locale="en", dq_status=DQ)
+    text = " ".join(pdf_text(tmp_path / rendered.path).split())
+    assert "Peers: the 12 other accounts of the same tier with revenue (too few in its " \
+           "industry)." in text
+    assert "Hydraulics 6 / 12" in text
