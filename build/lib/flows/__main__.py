@@ -1,3 +1,0 @@
-from kam.cli import main
-
-main()

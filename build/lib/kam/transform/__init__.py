@@ -1,1 +1,0 @@
-"""Transform: the dbt project built in-process on the run's warehouse, and its docs."""
