@@ -134,3 +134,21 @@ AUDIT_DDL = {
         source_line BIGINT, column_name VARCHAR, value VARCHAR, expectation VARCHAR,
         reason VARCHAR)""",
 }
+
+# Reconciliation columns of audit.load_manifest, per file and table:
+# rows_read = rows (landed) + rows_filtered + rows_quarantined + rows_deduplicated.
+MANIFEST_RECONCILIATION = {
+    "rows_read": "BIGINT",  # data rows in the file, malformed ones included
+    "rows_filtered": "BIGINT",  # left out by the profile's keep_when
+    "filter_rule": "VARCHAR",  # the keep_when rules that dropped them
+    "rows_quarantined": "BIGINT",  # held back: unparseable value or malformed row
+    "rows_deduplicated": "BIGINT",  # older versions of a key replaced by a later row
+    "columns_not_provided": "VARCHAR",  # metric inputs no export column was mapped to
+}
+
+# Optional columns that metrics are computed from: when an export maps no column to one,
+# the metric is "not provided" rather than computed from empty values.
+METRIC_INPUTS: dict[str, dict[str, str]] = {
+    "orders": {"cost": "gross_margin"},
+    "tickets": {"first_response_at": "first_response_sla", "resolved_at": "resolution_time"},
+}
