@@ -308,6 +308,9 @@ def demo(export_dir: Path, **flags) -> None:
 
 
 def _print_result(result: RunResult) -> None:
+    if result.extracted is not None:
+        for line in result.extracted.lines():
+            out.print(line, markup=False)
     if result.month_dir is None:
         out.print(
             f"{result.month}: stopped after {result.stopped_after} (run {result.run_id}); "

@@ -116,25 +116,6 @@ TABLES: dict[str, Table] = {
 
 OPTIONAL_TABLES = [t.name for t in TABLES.values() if not t.required]
 
-# Audit tables (CONTRACT §4). Created by extract if missing; append-only.
-AUDIT_DDL = {
-    "runs": """create table if not exists audit.runs (
-        run_id VARCHAR, month DATE, profile VARCHAR, input_dir VARCHAR, config_json VARCHAR,
-        status VARCHAR, validation_success BOOLEAN, started_at TIMESTAMP, finished_at TIMESTAMP,
-        accounts_reviewed INTEGER, message VARCHAR)""",
-    "load_manifest": """create table if not exists audit.load_manifest (
-        run_id VARCHAR, table_name VARCHAR, path VARCHAR, sha256 VARCHAR, rows BIGINT,
-        provided BOOLEAN, profile VARCHAR, loaded_at TIMESTAMP)""",
-    "validation_results": """create table if not exists audit.validation_results (
-        run_id VARCHAR, suite VARCHAR, table_name VARCHAR, expectation VARCHAR,
-        column_name VARCHAR, severity VARCHAR, success BOOLEAN, observed_value VARCHAR,
-        unexpected_count BIGINT, element_count BIGINT, details VARCHAR)""",
-    "quarantine": """create table if not exists audit.quarantine (
-        run_id VARCHAR, table_name VARCHAR, row_key VARCHAR, source_file VARCHAR,
-        source_line BIGINT, column_name VARCHAR, value VARCHAR, expectation VARCHAR,
-        reason VARCHAR)""",
-}
-
 # Reconciliation columns of audit.load_manifest, per file and table:
 # rows_read = rows (landed) + rows_filtered + rows_quarantined + rows_deduplicated.
 MANIFEST_RECONCILIATION = {
@@ -152,3 +133,28 @@ METRIC_INPUTS: dict[str, dict[str, str]] = {
     "orders": {"cost": "gross_margin"},
     "tickets": {"first_response_at": "first_response_sla", "resolved_at": "resolution_time"},
 }
+
+# Audit tables (CONTRACT §4). Created by extract if missing; append-only.
+AUDIT_DDL = {
+    "runs": """create table if not exists audit.runs (
+        run_id VARCHAR, month DATE, profile VARCHAR, input_dir VARCHAR, config_json VARCHAR,
+        status VARCHAR, validation_success BOOLEAN, started_at TIMESTAMP, finished_at TIMESTAMP,
+        accounts_reviewed INTEGER, message VARCHAR)""",
+    "load_manifest": """create table if not exists audit.load_manifest (
+        run_id VARCHAR, table_name VARCHAR, path VARCHAR, sha256 VARCHAR, rows BIGINT,
+        provided BOOLEAN, profile VARCHAR, loaded_at TIMESTAMP, """
+    + ", ".join(f"{name} {sql_type}" for name, sql_type in MANIFEST_RECONCILIATION.items())
+    + ")",
+    # The manifest rows of the load the raw tables hold (extract points it at its run id).
+    "last_load": "create view if not exists audit.last_load as "
+    "select * from audit.load_manifest where false",
+    "validation_results": """create table if not exists audit.validation_results (
+        run_id VARCHAR, suite VARCHAR, table_name VARCHAR, expectation VARCHAR,
+        column_name VARCHAR, severity VARCHAR, success BOOLEAN, observed_value VARCHAR,
+        unexpected_count BIGINT, element_count BIGINT, details VARCHAR)""",
+    "quarantine": """create table if not exists audit.quarantine (
+        run_id VARCHAR, table_name VARCHAR, row_key VARCHAR, source_file VARCHAR,
+        source_line BIGINT, column_name VARCHAR, value VARCHAR, expectation VARCHAR,
+        reason VARCHAR)""",
+}
+
