@@ -3,9 +3,10 @@
 A byte-order mark decides. Otherwise: UTF-16 without a mark (NUL bytes beside most ASCII
 characters, on one parity), strict UTF-8, then the East Asian legacy encodings. Those
 decode one another's bytes without error (EUC-KR Hangul bytes are valid GB2312 hanzi), so
-each candidate must also read as its own script: GB18030 as mostly GB2312 hanzi, CP949
-(EUC-KR) as mostly Hangul, CP932 (Shift-JIS) as kana and kanji. When more than one reads
-plausibly, or none does, the caller stops and names the candidates instead of guessing.
+each candidate must also read as its own script: GB18030 as mostly GB2312 hanzi, EUC-KR
+as mostly Hangul with Korean's frequent syllables, CP932 (Shift-JIS) as kana and kanji.
+When more than one reads plausibly, or none does, the caller stops and names the
+candidates instead of guessing.
 """
 
 from __future__ import annotations
@@ -47,16 +48,33 @@ def _hangul(char: str) -> bool:
     return 0xAC00 <= code <= 0xD7A3 or 0x3130 <= code <= 0x318F or _punctuation(char)
 
 
+# The most frequent Hangul syllables of Korean text. Real Korean uses them constantly;
+# Chinese GB2312 bytes read as EUC-KR give Hangul syllables spread evenly over all 2,350,
+# so they seldom hit these.
+_COMMON_HANGUL = set("이다에의는로하을가고지서한은기으년대사시를리도인스일"
+                     "수자정나해적어보주전상아요부제것게그들과우여장구")
+_COMMON_HANGUL_SHARE = 0.1
+
+
+def _korean(text: str) -> bool:
+    """Mostly Hangul, and Hangul as Korean uses it (its frequent syllables recur)."""
+    if not _reads_as(text, _hangul):
+        return False
+    syllables = [c for c in text if 0xAC00 <= ord(c) <= 0xD7A3]
+    common = sum(1 for c in syllables if c in _COMMON_HANGUL)
+    return bool(syllables) and common >= _COMMON_HANGUL_SHARE * len(syllables)
+
+
 def _japanese(char: str) -> bool:
     code = ord(char)
     return (0x3040 <= code <= 0x30FF or 0x4E00 <= code <= 0x9FFF) or _punctuation(char)
 
 
-# Candidate -> test of one non-ASCII character of its script, in order of preference.
+# Candidate -> test that the decoded text reads as the candidate's script.
 _LEGACY: dict[str, Callable[[str], bool]] = {
-    "gb18030": _in_gb2312,
-    "euc-kr": _hangul,
-    "cp932": _japanese,
+    "gb18030": lambda text: _reads_as(text, _in_gb2312),
+    "euc-kr": lambda text: _korean(text),
+    "cp932": lambda text: _reads_as(text, _japanese),
 }
 LEGACY_NAMES = {"gb18030": "GB18030", "euc-kr": "EUC-KR", "cp932": "Shift-JIS (cp932)"}
 
@@ -102,12 +120,12 @@ def plausible_encodings(data: bytes) -> list[str]:
     except UnicodeDecodeError:
         pass
     found = []
-    for encoding, in_script in _LEGACY.items():
+    for encoding, reads_as_script in _LEGACY.items():
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if _reads_as(text, in_script):
+        if reads_as_script(text):
             found.append(encoding)
     return found
 

@@ -72,3 +72,9 @@ def test_one_tables_encoding_is_set_in_the_profile(tmp_path: Path) -> None:
     extract_export(export, tmp_path / "w.duckdb", run_id="r", profile=profile)
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         assert con.execute("select account_name from raw.accounts").fetchall() == [("서울상사",)]
+
+
+def test_short_chinese_whose_bytes_are_also_hangul_is_still_chinese() -> None:
+    """很好 is BA DC BA C3: valid EUC-KR Hangul too, but syllables Korean seldom uses."""
+    data = "response_id,comment\nS1,很好\n".encode("gb18030")
+    assert plausible_encodings(data) == ["gb18030"]
