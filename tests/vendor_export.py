@@ -57,10 +57,10 @@ def _sources(profile: Profile, table: str) -> list[tuple[str, object]]:
     for column in exported_columns(profile, table):
         rule = spec.derived.get(column)
         if rule is not None and rule.join:  # "Ann Lee" -> First Name "Ann", Last Name "Lee"
+            parts = len(rule.join)
             for index, header in enumerate(rule.join):
-                last = index == len(rule.join) - 1
-                sources.append((header, lambda row, c=column, i=index, last=last, n=len(
-                    rule.join), sep=rule.separator: (row[c].split(sep, n - 1) + [""] * n)[i]))
+                sources.append((header, lambda row, c=column, i=index, n=parts,
+                                sep=rule.separator: (row[c].split(sep, n - 1) + [""] * n)[i]))
             continue
         header = rule.first_of[0] if rule is not None else vendor_header(profile, table, column)
         if header in seen:

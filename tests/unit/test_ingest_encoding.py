@@ -13,14 +13,17 @@ from kam.extract.encoding import detect_encoding, plausible_encodings
 from kam.extract.landing import extract_export
 from kam.extract.readers import read_csv_text
 
-CHINESE = "客户名称,负责人,创建时间\n上海甲乙有限公司,张三,2025-01-02\n北京丙丁科技,李四,2025-02-03\n"
+CHINESE = ("客户名称,负责人,创建时间\n上海甲乙有限公司,张三,2025-01-02\n"
+           "北京丙丁科技,李四,2025-02-03\n")
 KOREAN = "고객명,담당자,생성일\n서울상사,김민수,2025-01-02\n부산무역,이영희,2025-02-03\n"
-JAPANESE = "顧客名,担当者,作成日\n東京商事株式会社,山田太郎,2025-01-02\nさくら物産,佐藤花子,2025-02-03\n"
+JAPANESE = ("顧客名,担当者,作成日\n東京商事株式会社,山田太郎,2025-01-02\n"
+            "さくら物産,佐藤花子,2025-02-03\n")
 
 
 def test_chinese_in_gb18030_is_detected() -> None:
     assert detect_encoding(CHINESE.encode("gb18030")) == "gb18030"
-    assert read_csv_text(CHINESE.encode("gbk"), "f.csv").headers == ["客户名称", "负责人", "创建时间"]
+    headers = read_csv_text(CHINESE.encode("gbk"), "f.csv").headers
+    assert headers == ["客户名称", "负责人", "创建时间"]
 
 
 def test_euc_kr_never_lands_as_gb18030_mojibake() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from vendor_export import exported_columns, expected_rows, write_export
+from vendor_export import expected_rows, exported_columns, write_export
 
 from kam.extract import check_profile, list_profiles, load_profile
 from kam.extract.landing import extract_export
