@@ -139,8 +139,8 @@ def detect_encoding(data: bytes) -> str:
 
 
 def _undecidable(relative: str, found: list[str]) -> DataQualityError:
-    setting = ("set the table's encoding in the profile (tables: <table>: formats: encoding: "
-               "...) or formats.encoding for every file")
+    setting = ("set its table's formats.encoding in the profile (or formats.encoding for "
+               "every file)")
     if found:
         names = ", ".join(LEGACY_NAMES.get(e, e) for e in found)
         return DataQualityError(
