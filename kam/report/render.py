@@ -25,7 +25,7 @@ from kam.rendering.engine import Pdf, PdfWriter, render_html
 from kam.report.cache import RenderCache, input_key
 from kam.report.data import AccountInputs, MonthInputs, load_month
 from kam.report.naming import safe_file_stem
-from kam.report.reader import open_read_only
+from kam.report.read_only import open_read_only
 from kam.report.types import DataQualityStatus, RenderedFile
 from kam.report.views import account_context, document_context, portfolio_context
 from kam.settings import CONFIDENTIALITY_LABEL, LOCALES
