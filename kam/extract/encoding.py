@@ -145,7 +145,7 @@ def _undecidable(relative: str, found: list[str]) -> DataQualityError:
         names = ", ".join(LEGACY_NAMES.get(e, e) for e in found)
         return DataQualityError(
             f"{relative}: cannot tell the text encoding: it reads as {names}",
-            hint=f"{setting}, for example encoding: {found[0]}")
+            hint=f"{setting}, for example {found[0]}")
     return DataQualityError(
         f"{relative}: cannot detect the text encoding (not UTF-8, UTF-16, GB18030, "
         "EUC-KR or Shift-JIS)", hint=f"save it as UTF-8 CSV or {setting}, for example cp1252")
