@@ -51,12 +51,22 @@ ACCOUNT_SECTIONS = (
     Section("retention", "account_retention"),
     Section("lifecycle", LIFECYCLE_MART),
 )
-# Optional inputs a review section needs; the section says "not provided" when none of its
-# input files was part of the export (themes read survey comments and ticket subjects).
+# The optional inputs of a section, as a table or a `table.column` (a metric input that extract
+# records as not provided when no export column maps to it); the section says "not provided"
+# when none of its inputs was (themes read survey comments and ticket subjects).
 SECTION_INPUTS = {
     "contracts": ("contracts",),
-    "themes": ("surveys", "tickets"),
+    "themes": ("surveys", "tickets.subject"),
 }
+
+
+def sections_not_provided(provided: dict[str, bool], missing_columns: list[str]) -> list[str]:
+    def missing(source: str) -> bool:
+        table, _, column = source.partition(".")
+        return provided.get(table) is False or (bool(column) and source in missing_columns)
+
+    return [section for section, sources in SECTION_INPUTS.items()
+            if all(missing(source) for source in sources)]
 
 
 @dataclass
@@ -108,6 +118,7 @@ class MonthInputs:
     provided: dict[str, bool]
     marts: set[str]
     portfolio: PortfolioInputs = field(default_factory=PortfolioInputs)
+    not_provided: list[str] = field(default_factory=list)  # as AccountInputs.not_provided
 
 
 def _group_by_account(found: list[dict]) -> dict[str, list[dict]]:
@@ -281,13 +292,11 @@ def load_month(
     risks = _account_risks(con, month, ids) if RISKS_MART in marts and ids else {}
     deeper = _deeper_account_rows(con, month, ids, marts) if ids else {}
 
+    missing_columns = columns_not_provided(con, run_id)
     not_provided = [
         s.name for s in ACCOUNT_SECTIONS
         if s.input_table and provided.get(s.input_table) is False
-    ] + columns_not_provided(con, run_id) + [
-        section for section, inputs in SECTION_INPUTS.items()
-        if all(provided.get(table) is False for table in inputs)
-    ]
+    ] + missing_columns + sections_not_provided(provided, missing_columns)
 
     def deeper_rows(name: str, account_id: str) -> list[dict] | None:
         found = deeper.get(name)
@@ -312,4 +321,4 @@ def load_month(
     ]
     portfolio = _portfolio(con, month, marts) if with_portfolio else PortfolioInputs()
     return MonthInputs(month=month, accounts=accounts, provided=provided, marts=marts,
-                       portfolio=portfolio)
+                       portfolio=portfolio, not_provided=not_provided)

@@ -253,15 +253,13 @@ def outlook_context(month_inputs: MonthInputs, fmt: Formatter, translator: Trans
     """The portfolio's renewals, lifecycle, cross-sell, themes and the warning's record."""
     portfolio = month_inputs.portfolio
     _ = translator.gettext
-    provided = month_inputs.provided
     backtest = portfolio.backtest
     # The summary row sums the base months; with none in the data there is no record yet.
     summary = next((row for row in backtest or []
                     if row["base_month"] is None and row["base_months"]), None)
     return {
-        "contracts_not_provided": provided.get("contracts") is False,
-        "themes_not_provided": all(provided.get(table) is False
-                                   for table in ("surveys", "tickets")),
+        "contracts_not_provided": "contracts" in month_inputs.not_provided,
+        "themes_not_provided": "themes" in month_inputs.not_provided,
         "renewals_by_manager": portfolio.renewals_by_manager,
         "renewal_calendar": portfolio.renewals,
         "lifecycle_grid": lifecycle_grid(portfolio.lifecycle, _),

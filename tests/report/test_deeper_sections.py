@@ -186,14 +186,14 @@ def test_sections_whose_inputs_were_not_provided(tmp_path):
     review = pdf_text(tmp_path / "out/accounts/ACC-1.pdf")
     assert "Contracts and renewals\nNot provided: contracts.csv was not part of this month's " \
            "export." in review
-    assert "Themes, last 12 months\nNot provided: neither surveys.csv nor tickets.csv was " \
-           "part of this month's export." in review
+    assert "Themes, last 12 months Not provided: this month's export has neither surveys.csv " \
+           "nor ticket subjects (the subject column of tickets.csv)." in " ".join(review.split())
     assert "Jan 1, 2026" not in review and "Delivery 5" not in review
     portfolio = pdf_text(tmp_path / "out/portfolio.pdf")
     assert "Renewals in the next 90 days\nNot provided: contracts.csv was not part of this " \
            "month's export." in portfolio
-    assert "Top themes across key accounts, last 12 months\nNot provided: neither surveys.csv " \
-           "nor tickets.csv was part of this month's export." in portfolio
+    assert "Top themes across key accounts, last 12 months\nNot provided: this month's export " \
+           "has neither surveys.csv nor ticket subjects" in portfolio
     chinese = pdf_text(tmp_path / "out/accounts/ACC-2.pdf")
     assert "合同与续约\n未提供：本月导出不含 contracts.csv。" in chinese
 
@@ -253,3 +253,27 @@ def test_cross_sell_says_when_peers_are_the_whole_tier(tmp_path):
     assert "Peers: the 12 other accounts of the same tier with revenue (too few in its " \
            "industry)." in text
     assert "Hydraulics 6 / 12" in text
+
+
+def test_themes_without_ticket_subjects_come_from_comments(tmp_path):
+    """Extract records a tickets export without a subject column in the load manifest."""
+    warehouse = build_warehouse(tmp_path / "kam.duckdb")
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("alter table audit.load_manifest add column columns_not_provided VARCHAR")
+        con.execute("update audit.load_manifest set columns_not_provided = 'subject' "
+                    "where table_name = 'tickets'")
+    rendered = render_one_account(warehouse, month=MONTH, account_id="ACC-1",
+                                  out_dir=tmp_path, run_id=RUN_ID, locale="en", dq_status=DQ)
+    text = pdf_text(tmp_path / rendered.path)
+    assert "Themes, last 12 months\nTicket subjects were not provided: themes come from survey " \
+           "comments only.\nTheme Mentions" in text
+    assert "Delivery 5 2 1" in text  # the rows dbt computed are still shown
+
+
+def test_themes_from_subjects_alone_are_still_shown(tmp_path):
+    warehouse = build_warehouse(tmp_path / "kam.duckdb", provided={"surveys": False})
+    rendered = render_one_account(warehouse, month=MONTH, account_id="ACC-1",
+                                  out_dir=tmp_path, run_id=RUN_ID, locale="en", dq_status=DQ)
+    text = pdf_text(tmp_path / rendered.path)
+    assert "Themes, last 12 months\nsurveys.csv was not provided: themes come from ticket " \
+           "subjects only." in text
