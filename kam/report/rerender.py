@@ -10,7 +10,7 @@ import duckdb
 from kam.errors import UsageError
 from kam.fileio import write_atomic
 from kam.month import Month
-from kam.publish import MANIFEST_NAME
+from kam.publish import MANIFEST_NAME, warehouse_lock
 from kam.report.render import render_one_account
 from kam.report.types import DataQualityStatus
 from kam.settings import Settings
@@ -62,16 +62,19 @@ def rerender_account(settings: Settings, *, account_id: str) -> Path:
     month, warehouse = settings.reporting_month, settings.warehouse
     if not Path(warehouse).exists():
         raise UsageError(f"warehouse {warehouse} does not exist", hint="run `kam run` first")
-    status = _last_run(warehouse, month)
-    month_dir = Path(settings.out_dir) / str(month)
-    rendered = render_one_account(
-        warehouse,
-        month=month,
-        account_id=account_id,
-        out_dir=month_dir,
-        run_id=status.run_id,
-        locale=settings.locale,
-        dq_status=status,
-    )
-    _update_manifest(month_dir, rendered)
+    # It writes into the published month: never while a run switches that month or the warehouse.
+    with warehouse_lock(warehouse, f"kam report {month} {account_id}",
+                        settings.lock_timeout_seconds):
+        status = _last_run(warehouse, month)
+        month_dir = Path(settings.out_dir) / str(month)
+        rendered = render_one_account(
+            warehouse,
+            month=month,
+            account_id=account_id,
+            out_dir=month_dir,
+            run_id=status.run_id,
+            locale=settings.locale,
+            dq_status=status,
+        )
+        _update_manifest(month_dir, rendered)
     return month_dir / rendered.path
