@@ -88,7 +88,7 @@ def file_stem(value: str) -> str:
     """
     if _PLAIN_NAME.fullmatch(value):
         return value
-    cleaned = _UNSAFE.sub("_", value).lstrip(".")[:60]
+    cleaned = _UNSAFE.sub("_", value).lstrip(".-")[:60]
     digest = hashlib.sha256(value.encode("utf-8")).hexdigest()[:16]
     return f"{cleaned or 'id'}{_ESCAPE_MARK}{digest}"
 
