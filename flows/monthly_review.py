@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import smtplib
+import ssl
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -54,11 +55,13 @@ def _io_failure(task, task_run, state) -> bool:
 
 def is_retryable(exc: BaseException) -> bool:
     """A TransientError anywhere in the chain (a step's own verdict; it survives the pickling
-    of a failed state, which drops `__cause__`), or an OSError that is not an SMTP reply
-    (those the delivery step has already judged: a 5xx is final)."""
+    of a failed state, which drops `__cause__`), or an OSError that is neither an SMTP reply
+    (the delivery step has judged those: a 5xx is final) nor a TLS failure (an untrusted
+    certificate stays untrusted)."""
     return any(
         isinstance(cause, TransientError)
-        or (isinstance(cause, OSError) and not isinstance(cause, smtplib.SMTPException))
+        or (isinstance(cause, OSError)
+            and not isinstance(cause, (smtplib.SMTPException, ssl.SSLError)))
         for cause in _causes(exc)
     )
 

@@ -262,7 +262,9 @@ def test_starttls_upgrades_before_login_and_verifies_the_server(month_dir, wareh
         with pytest.raises(PipelineError, match="CERTIFICATE_VERIFY_FAILED") as caught:
             deliver(month_dir, warehouse, mode="smtp", smtp=untrusted,
                     ledger=tmp_path / "fresh-ledger.json")
-        assert not isinstance(caught.value, TransientError)  # retrying would not help
+        # retrying would not help
+        assert not isinstance(caught.value, TransientError)
+        assert _io_failure(None, None, _FailedState(caught.value)) is False
         assert len(inbox.envelopes) == 2
     finally:
         controller.stop()

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -16,6 +17,8 @@ import pytest
 from kam.errors import PipelineError
 from kam.publish import read_holder, warehouse_lock
 from kam.publish.lock import lock_paths
+from kam.report.rerender import rerender_account
+from kam.settings import Settings
 
 HOLD = """
 import sys, time
@@ -75,3 +78,27 @@ def test_a_backfill_holding_the_lock_runs_its_months_inside_it(tmp_path):
     lock_file, sidecar = lock_paths(warehouse)
     assert lock_file.exists() and not sidecar.exists()
     json.dumps(read_holder(warehouse))
+
+
+def test_a_second_run_gets_the_lock_once_the_first_ends(tmp_path):
+    warehouse = tmp_path / "kam.duckdb"
+    holder = _start_holder(warehouse, tmp_path)
+    threading.Timer(1.0, holder.kill).start()
+    with warehouse_lock(warehouse, "run-waiting", 120):
+        assert read_holder(warehouse)["run_id"] == "run-waiting"
+    holder.wait()
+
+
+def test_kam_report_does_not_write_into_a_month_while_a_run_holds_the_warehouse(tmp_path):
+    warehouse = tmp_path / "kam.duckdb"
+    warehouse.write_bytes(b"")
+    holder = _start_holder(warehouse, tmp_path)
+    settings = Settings.load(warehouse=warehouse, out_dir=tmp_path / "output", month="2026-10",
+                             lock_timeout_seconds=0.2)
+    try:
+        with pytest.raises(PipelineError, match="in use by run run-holding"):
+            rerender_account(settings, account_id="ACC-1")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not (tmp_path / "output").exists()
