@@ -6,7 +6,14 @@ the month first, then the warehouse. One run at a time holds the warehouse's loc
 """
 
 from kam.publish.lock import read_holder, warehouse_lock
-from kam.publish.manifest import MANIFEST_NAME, Manifest, build_manifest, kind_of, write_manifest
+from kam.publish.manifest import (
+    MANIFEST_NAME,
+    Manifest,
+    build_manifest,
+    kind_of,
+    replace_entry,
+    write_manifest,
+)
 from kam.publish.runs import record_run
 from kam.publish.workspace import (
     StagedMonth,
@@ -24,6 +31,7 @@ __all__ = [
     "kind_of",
     "read_holder",
     "record_run",
+    "replace_entry",
     "remove_leftovers",
     "terminate_as_interrupt",
     "warehouse_lock",

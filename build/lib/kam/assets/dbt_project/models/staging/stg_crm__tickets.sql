@@ -1,0 +1,35 @@
+with
+
+source as (
+
+    select * from {{ source('crm', 'tickets') }} as raw_row
+    where {{ kam.not_quarantined('tickets') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        trim(ticket_id) as ticket_id,
+        trim(account_id) as account_id,
+
+        -- text
+        lower(trim(priority)) as priority,
+        nullif(lower(trim(category)), '') as category,
+        nullif(lower(trim(status)), '') as status,
+
+        -- timestamps (naive, in the configured timezone)
+        opened_at,
+        first_response_at,
+        resolved_at,
+
+        -- lineage
+        _source_file as source_file,
+        _source_line as source_line
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,14 @@
+{#
+    The grain test: no two rows share the same values in `columns`
+    (e.g. one row per account per month).
+#}
+{% test unique_combination(model, columns) %}
+
+select
+    {{ columns | join(', ') }},
+    count(*) as rows_with_key
+from {{ model }}
+group by {{ columns | join(', ') }}
+having count(*) > 1
+
+{% endtest %}

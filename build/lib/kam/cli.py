@@ -1,0 +1,336 @@
+"""`kam`: the command line. It parses options, builds the settings and calls the flows.
+
+Every command builds `Settings` the same way (defaults < kam.toml < KAM_* < flags), so
+flags, environment and config file are validated in one place. Exit status: 0 success;
+1 the pipeline failed; 2 bad usage; 3 a blocking data-quality failure (nothing published
+for that month).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+
+import click
+from pydantic import ValidationError
+from rich.console import Console
+
+from flows.backfill import backfill_months
+from flows.data_quality_check import check_export
+from flows.demo import run_demo
+from flows.monthly_review import RunResult, monthly_account_review
+from kam.errors import (
+    EXIT_DATA_QUALITY,
+    EXIT_PIPELINE,
+    EXIT_USAGE,
+    KamError,
+    without_expected_tracebacks,
+)
+from kam.extract import check_profile, list_profiles
+from kam.generate import generate_export
+from kam.month import Month
+from kam.report.rerender import rerender_account
+from kam.settings import LOCALES, Settings, Stage
+
+console = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+
+
+def _fail(message: str, code: int) -> None:
+    console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    sys.exit(code)
+
+
+def reports_errors(command: Callable) -> Callable:
+    """Turn known failures into one line and the documented exit status."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except KamError as exc:
+            _fail(exc.one_line(), exc.exit_code)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "option"
+            _fail(f"{where}: {first['msg']}", EXIT_USAGE)
+        except KeyboardInterrupt:
+            _fail("interrupted; nothing was published for the running month", EXIT_PIPELINE)
+        except (click.ClickException, click.exceptions.Exit, SystemExit):
+            raise
+        except Exception as exc:
+            if os.environ.get("KAM_DEBUG"):
+                raise
+            where = _innermost_frame(exc)
+            _fail(
+                f"pipeline failed at {where}: {type(exc).__name__}: {exc} "
+                "(nothing was published; set KAM_DEBUG=1 for the traceback)",
+                EXIT_PIPELINE,
+            )
+
+    return wrapper
+
+
+def _innermost_frame(exc: BaseException) -> str:
+    tb = exc.__traceback__
+    while tb and tb.tb_next:
+        tb = tb.tb_next
+    if tb is None:
+        return "unknown step"
+    code = tb.tb_frame.f_code
+    return f"{Path(code.co_filename).name}:{tb.tb_lineno} ({code.co_name})"
+
+
+def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> Month | None:
+    if value is None:
+        return None
+    try:
+        return Month.parse(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+input_option = click.option(
+    "--input",
+    "input_dir",
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="The CRM export folder (or ZIP).",
+)
+
+
+def run_options(command: Callable) -> Callable:
+    """Options shared by `run` and `backfill`."""
+    options = [
+        input_option,
+        click.option(
+            "--profile",
+            default=None,
+            help="Export profile name or path to a profile YAML (default canonical).",
+        ),
+        click.option(
+            "--out",
+            "out_dir",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="Output folder (default output/).",
+        ),
+        click.option(
+            "--warehouse",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="DuckDB warehouse file (default warehouse/kam.duckdb).",
+        ),
+        click.option(
+            "--locale",
+            type=click.Choice(LOCALES),
+            default=None,
+            help="Report language (default en; a manager's own locale wins).",
+        ),
+        click.option(
+            "--until",
+            type=click.Choice([s.value for s in Stage]),
+            default=None,
+            help="Stop after this stage (default publish).",
+        ),
+        click.option(
+            "--timezone", default=None, help="IANA timezone for month boundaries (default UTC)."
+        ),
+        click.option("--reporting-currency", default=None, help="ISO 4217 reporting currency."),
+        click.option(
+            "--deliver",
+            type=click.Choice(["smtp", "outbox"]),
+            is_flag=False,
+            flag_value="smtp",
+            default=None,
+            help="E-mail each manager their reviews after publishing (SMTP settings "
+            "from KAM_SMTP_*); --deliver=outbox writes .eml files to OUT/_outbox/M.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kam")
+def cli() -> None:
+    """kam: monthly key account reviews from CRM exports.
+
+    Extract the export, validate it with Great Expectations, build the dbt models on DuckDB,
+    render one PDF per key account plus the portfolio and data-quality reports, and publish
+    them atomically under OUT/YYYY-MM/.
+    """
+
+
+@cli.command()
+@click.option(
+    "--month",
+    callback=_month,
+    default=None,
+    help="Reporting month YYYY-MM (default: last complete month).",
+)
+@run_options
+@reports_errors
+def run(month: str | None, **flags) -> None:
+    """Run the monthly flow: extract, validate, transform, report, publish."""
+    _print_result(monthly_account_review(Settings.load(month=month, **flags)))
+
+
+@cli.command()
+@click.option("--from", "first", required=True, callback=_month, help="First month YYYY-MM.")
+@click.option("--to", "last", required=True, callback=_month, help="Last month YYYY-MM.")
+@run_options
+@reports_errors
+def backfill(first: Month, last: Month, **flags) -> None:
+    """One monthly run per month from --from to --to, in order; stops at the first failure."""
+    months = first.through(last)
+    if not months:
+        raise click.BadParameter(f"--from {first} is after --to {last}")
+    for result in backfill_months(Settings.load(**flags), months):
+        _print_result(result)
+
+
+@cli.command()
+@input_option
+@click.option("--profile", default=None, help="Export profile (default canonical).")
+@click.option(
+    "--month",
+    callback=_month,
+    default=None,
+    help="Month whose freshness is checked (default: last complete month).",
+)
+@click.option(
+    "--evidence",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder for the validation results and Data Docs (default: not kept).",
+)
+@click.option("--timezone", default=None, help="IANA timezone (default UTC).")
+@reports_errors
+def validate(evidence: Path | None, **flags) -> None:
+    """Run the data-quality checks alone (exit 3 on a blocking failure)."""
+    out.print(check_export(Settings.load(**flags), evidence))
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("sample_export"),
+    show_default=True,
+    help="Folder to write the export into.",
+)
+@click.option("--accounts", type=click.IntRange(1, 1_000_000), default=300, show_default=True)
+@click.option("--months", type=click.IntRange(1, 240), default=36, show_default=True)
+@click.option("--seed", type=int, default=42, show_default=True)
+@click.option(
+    "--end-month",
+    callback=_month,
+    default=None,
+    help="Last month with data (default: last complete month, UTC).",
+)
+@reports_errors
+def generate(
+    out_dir: Path, accounts: int, months: int, seed: int, end_month: Month | None
+) -> None:
+    """Write a deterministic synthetic CRM export in the canonical layout."""
+    with console.status(f"generating {accounts} accounts x {months} months"):
+        counts = generate_export(
+            out_dir, accounts=accounts, months=months, seed=seed, end_month=end_month
+        )
+    for name, rows in counts.items():
+        out.print(f"{out_dir / name}: {rows:,} rows")
+
+
+@cli.command()
+@click.option("--month", required=True, callback=_month, help="Reporting month YYYY-MM.")
+@click.option("--account", "account_id", required=True, help="The account id.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None)
+@click.option(
+    "--warehouse", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None
+)
+@click.option("--locale", type=click.Choice(LOCALES), default=None)
+@reports_errors
+def report(account_id: str, **flags) -> None:
+    """Re-render one account's PDF from the warehouse."""
+    out.print(str(rerender_account(Settings.load(**flags), account_id=account_id)))
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+@reports_errors
+def profiles(ctx: click.Context) -> None:
+    """List the export profiles (built-in ones; any YAML path works as --profile)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    for profile in list_profiles():
+        out.print(f"{profile['name']:<12} {profile['description']}  [dim]({profile['path']})[/]")
+
+
+@profiles.command("check")
+@input_option
+@click.option("--profile", default=None, help="Profile name or YAML path (default canonical).")
+@reports_errors
+def profiles_check(input_dir: Path, profile: str | None) -> None:
+    """Say which files and columns a profile matches (exit 3 if a required one is missing)."""
+    settings = Settings.load(input_dir=input_dir, profile=profile)
+    report = check_profile(settings.input_dir, settings.profile)
+    for line in report.lines():
+        out.print(line, markup=False)
+    if not report.ok:
+        sys.exit(EXIT_DATA_QUALITY)
+
+
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Output folder (default output/).")
+@click.option("--warehouse", type=click.Path(path_type=Path), default=None,
+              help="DuckDB warehouse file (default warehouse/kam.duckdb).")
+@click.option(
+    "--export",
+    "export_dir",
+    type=click.Path(path_type=Path),
+    default=Path("sample_export"),
+    show_default=True,
+    help="Folder the sample export is written to.",
+)
+@click.option("--locale", type=click.Choice(LOCALES), default=None, help="Report language.")
+@reports_errors
+def demo(export_dir: Path, **flags) -> None:
+    """Make the sample export, run the whole pipeline on it, print where the PDFs are."""
+    _print_result(run_demo(Settings.load(**flags), export_dir))
+
+
+def _print_result(result: RunResult) -> None:
+    if result.month_dir is None:
+        out.print(
+            f"{result.month}: stopped after {result.stopped_after} (run {result.run_id}); "
+            f"warehouse {result.warehouse}"
+        )
+        return
+    out.print(
+        f"{result.month}: {result.accounts_reviewed} account reviews in "
+        f"{result.month_dir / 'accounts'}"
+    )
+    out.print(f"  portfolio review: {result.month_dir / 'portfolio.pdf'}")
+    out.print(f"  data quality:     {result.month_dir / 'data_quality.pdf'}")
+    out.print(f"  manifest:         {result.month_dir / 'manifest.json'}  (run {result.run_id})")
+
+
+def main() -> None:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    # Prefect's temporary server has missed its 20 s start-up default on a loaded 2-core machine.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    logging.setLogRecordFactory(without_expected_tracebacks(logging.getLogRecordFactory()))
+    cli(prog_name="kam")
+
+
+if __name__ == "__main__":
+    main()

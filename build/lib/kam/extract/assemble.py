@@ -1,0 +1,113 @@
+"""Reading every file a profile maps onto a canonical table, and matching its headers.
+
+This is where the export's shape is checked: a missing required file or column, an empty
+or header-only file, a corrupt workbook each stop the run with a one-line message naming
+the file, what is missing, what was found and the closest match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kam.errors import DataQualityError
+from kam.extract.excel import EXCEL_SUFFIXES, read_excel_text
+from kam.extract.headers import match_columns, missing_column_error, missing_file_error
+from kam.extract.profile import Profile, TableSpec
+from kam.extract.readers import TextTable, read_csv_text, sha256_bytes
+from kam.extract.sources import SourceFile, list_files, locate
+from kam.schema import TABLES, Table
+
+
+@dataclass
+class ReadFile:
+    source: SourceFile
+    sha256: str
+    text: TextTable
+    columns: dict[str, int]  # canonical column -> index of the export column
+    updated_at: int | None = None
+    keep: list[tuple[int, list[str]]] = field(default_factory=list)  # column, accepted values
+
+
+@dataclass
+class ReadTable:
+    table: Table
+    spec: TableSpec
+    files: list[ReadFile]
+
+    @property
+    def provided(self) -> bool:
+        return bool(self.files)
+
+
+def file_label(table: Table, spec: TableSpec) -> str:
+    if spec.files[0] == table.file_name:
+        return table.file_name
+    return f"{table.name} ({', '.join(spec.files)})"
+
+
+def read_text(source: SourceFile, data: bytes, profile: Profile, spec: TableSpec) -> TextTable:
+    if source.suffix in EXCEL_SUFFIXES:
+        return read_excel_text(data, source.relative, sheet=spec.sheet,
+                               header_row=spec.header_row)
+    return read_csv_text(data, source.relative, encoding=profile.formats.encoding,
+                         delimiter=profile.formats.delimiter, header_row=spec.header_row)
+
+
+def _first_match(headers: list[str], aliases: list[str]) -> int | None:
+    found = match_columns(headers, {"_": aliases})
+    return found.get("_")
+
+
+def _map_file(read: ReadFile, table: Table, spec: TableSpec, profile: Profile) -> None:
+    headers = read.text.headers
+    aliases = profile.aliases(table.name)
+    read.columns = match_columns(headers, aliases)
+    for column in table.required_columns:
+        if column not in read.columns and column not in {**spec.constants, **spec.defaults}:
+            raise missing_column_error(read.source.relative, column, aliases[column], headers)
+    if spec.updated_at:
+        read.updated_at = _first_match(headers, spec.updated_at)
+    for rule in spec.keep_when:
+        index = _first_match(headers, rule.columns)
+        if index is None:
+            raise missing_column_error(read.source.relative, rule.columns[0], rule.columns,
+                                       headers, purpose="needed to select rows")
+        read.keep.append((index, rule.values))
+
+
+def read_export(input_dir: Path, profile: Profile) -> list[ReadTable]:
+    """Every canonical table with its files read and mapped; raises on a blocking problem."""
+    available = list_files(input_dir)
+    located = locate(profile, available)
+    cache: dict[tuple[str, str | None, int], tuple[str, TextTable]] = {}
+    tables = []
+    for name, table in TABLES.items():
+        spec = profile.tables[name]
+        if not located[name] and table.required:
+            raise missing_file_error(file_label(table, spec), str(input_dir),
+                                     [f.relative for f in available],
+                                     wanted=spec.files[0].replace("*", ""))
+        files = []
+        for source in located[name]:
+            key = (source.relative, spec.sheet, spec.header_row)
+            if key not in cache:
+                data = source.read_bytes()
+                cache[key] = (sha256_bytes(data), read_text(source, data, profile, spec))
+            sha, text = cache[key]
+            read = ReadFile(source, sha, text, {})
+            _map_file(read, table, spec, profile)
+            files.append(read)
+        if table.required and files and all(f.text.table.num_rows == 0 for f in files):
+            raise DataQualityError(
+                f"{files[0].source.relative}: has a header but no data rows "
+                f"({table.name} is required)", hint="export it again with the data")
+        tables.append(ReadTable(table, spec, files))
+    return tables
+
+
+def fingerprint(input_dir: Path, profile: Profile) -> list[tuple[str, str]]:
+    """(relative path, sha256) of every file the profile maps, without parsing any of them."""
+    located = locate(profile, list_files(input_dir))
+    seen = {f.relative: f for files in located.values() for f in files}
+    return [(relative, sha256_bytes(seen[relative].read_bytes())) for relative in sorted(seen)]

@@ -1,0 +1,246 @@
+"""Land a CRM export folder into the DuckDB warehouse: typed `raw` tables plus audit rows.
+
+The folder is read through a profile (kam/extract/profile.py), every value is parsed in
+DuckDB SQL, and everything one call writes happens in a single transaction: a failure (a
+missing file, a bad header, a crash) leaves the warehouse exactly as it was.
+
+Idempotence: the `raw` tables are always replaced by what the folder holds (deltas in the
+same folder merged by key), so they are a function of the folder alone; audit rows are
+keyed by run id, and a rerun with the same run id replaces its own rows instead of adding
+more. See docs/profiles.md, "Idempotent landing".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from kam.errors import UsageError
+from kam.extract.assemble import ReadTable, fingerprint, read_export
+from kam.extract.parse import REASONS
+from kam.extract.profile import Profile, load_profile
+from kam.extract.readers import SOURCE_LINE
+from kam.extract.sources import is_input
+from kam.extract.stage import needs_dedup, staged_sql, typed_sql
+from kam.schema import AUDIT_DDL
+
+
+@dataclass(frozen=True)
+class FileLoad:
+    path: str
+    sha256: str
+    rows: int  # rows of this file landed in raw
+
+
+@dataclass(frozen=True)
+class TableLoad:
+    table: str
+    path: str  # relative to the input folder ("a.csv, b.csv" for several); file name if absent
+    sha256: str | None  # of the file; of "path sha256" lines when several; None if absent
+    rows: int  # rows landed in raw (quarantined, filtered and superseded rows excluded)
+    provided: bool
+    quarantined_rows: int = 0  # rows held back because a value could not be parsed
+    quarantined_values: int = 0  # audit.quarantine entries (unparseable values, bad rows)
+    filtered_rows: int = 0  # rows the profile's keep_when left out (e.g. open deals)
+    superseded_rows: int = 0  # older versions of a key replaced by a later one
+    files: list[FileLoad] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ExtractSummary:
+    run_id: str
+    profile: str
+    tables: list[TableLoad] = field(default_factory=list)
+    quarantined: int = 0  # quarantine entries written by this load
+
+    def table(self, name: str) -> TableLoad:
+        return next(t for t in self.tables if t.table == name)
+
+
+def _check_folder(input_dir: Path) -> None:
+    if not is_input(input_dir):
+        raise UsageError(f"input folder not found: {input_dir}",
+                         hint="pass --input with the folder holding the CRM export")
+
+
+def _check_timezone(con: duckdb.DuckDBPyConnection, timezone: str) -> None:
+    try:
+        con.execute("select timezone(?, TIMESTAMPTZ '2026-01-01 00:00:00+00')", [timezone])
+    except duckdb.Error:
+        raise UsageError(f"unknown timezone '{timezone}'",
+                         hint="use an IANA name such as UTC or Asia/Shanghai") from None
+
+
+def input_fingerprint(input_dir: Path, profile: str = "canonical") -> list[tuple[str, str]]:
+    """(relative path, sha256) of every input file the profile would read; no parsing."""
+    input_dir = Path(input_dir)
+    loaded = load_profile(profile)
+    _check_folder(input_dir)
+    return fingerprint(input_dir, loaded)
+
+
+def profile_fingerprint(profile: str | Path = "canonical") -> str:
+    """sha256 of the resolved profile (base merged in), so editing a user's profile YAML
+    changes the run id even when its path and the export stay the same."""
+    loaded = load_profile(profile)
+    return hashlib.sha256(loaded.model_dump_json(exclude={"source"}).encode()).hexdigest()
+
+
+def run_fingerprint(input_dir: Path, profile: str | Path = "canonical") -> list[tuple[str, str]]:
+    """What a run's id derives from on the input side: the files and the resolved profile."""
+    return [*input_fingerprint(input_dir, str(profile)), ("profile", profile_fingerprint(profile))]
+
+
+def ensure_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists raw")
+    con.execute("create schema if not exists audit")
+    for ddl in AUDIT_DDL.values():
+        con.execute(ddl)
+
+
+WELL_FORMED = "well_formed_row"  # quarantine expectation of rows with the wrong field count
+_MANIFEST = "insert into audit.load_manifest values (?, ?, ?, ?, ?, ?, ?, ?)"
+_QUARANTINE = "insert into audit.quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+def _combined_sha(files: list[FileLoad]) -> str:
+    if len(files) == 1:
+        return files[0].sha256
+    lines = "".join(f"{f.path} {f.sha256}\n" for f in sorted(files, key=lambda f: f.path))
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+class _Lander:
+    def __init__(self, con: duckdb.DuckDBPyConnection, *, run_id: str, profile: Profile,
+                 timezone: str, loaded_at: object):
+        self.con, self.run_id, self.profile = con, run_id, profile
+        self.timezone, self.loaded_at = timezone, loaded_at
+
+    def land(self, read: ReadTable) -> TableLoad:
+        table, con = read.table, self.con
+        con.execute(f"drop table if exists raw.{table.name}")
+        con.execute(table.ddl("raw"))
+        if not read.provided:
+            con.execute(_MANIFEST, [self.run_id, table.name, table.file_name, None, 0, False,
+                                    self.profile.name, self.loaded_at])
+            return TableLoad(table.name, table.file_name, None, 0, False)
+        malformed = self._quarantine_malformed(read)
+        views = [f"src_{i}" for i in range(len(read.files))]
+        for view, file in zip(views, read.files, strict=True):
+            con.register(view, file.text.table)
+        staged = staged_sql(read, views)
+        read_rows = sum(f.text.table.num_rows for f in read.files)
+        staged_rows = (con.execute(f"select count(*) from ({staged})").fetchone()[0]
+                       if read.spec.keep_when else read_rows)
+        con.execute(f"create or replace temp table typed as with staged as ({staged}) "
+                    + typed_sql(read, self.profile.formats, self.timezone))
+        for view in views:
+            con.unregister(view)
+        counts = self._land_typed(read, ordered=not needs_dedup(read))
+        typed_rows = con.execute("select count(*) from typed").fetchone()[0]
+        con.execute("drop table typed")
+        files = []
+        for file in read.files:
+            rows = counts["per_file"].get(file.source.relative, 0)
+            files.append(FileLoad(file.source.relative, file.sha256, rows))
+            con.execute(_MANIFEST, [self.run_id, table.name, file.source.relative, file.sha256,
+                                    rows, True, self.profile.name, self.loaded_at])
+        return TableLoad(
+            table.name, ", ".join(f.path for f in files), _combined_sha(files),
+            sum(f.rows for f in files), True, counts["bad_rows"] + len(malformed),
+            counts["bad_values"] + len(malformed), read_rows - staged_rows,
+            staged_rows - typed_rows, files)
+
+    def _quarantine_malformed(self, read: ReadTable) -> list[tuple]:
+        rows = [(self.run_id, read.table.name, None, f.source.relative, line, None, text,
+                 WELL_FORMED, why)
+                for f in read.files for line, text, why in f.text.malformed]
+        if rows:
+            self.con.executemany(_QUARANTINE, rows)
+        return rows
+
+    def _land_typed(self, read: ReadTable, *, ordered: bool) -> dict:
+        """Quarantine unparseable values and insert the other rows, in file and line order.
+
+        Rows arrive in that order already unless deduplication reordered them.
+        """
+        table, con = read.table, self.con
+        typed_columns = [c for c in table.columns if c.type != "text"]
+        failed = [f'("__text_{c.name}" is not null and "{c.name}" is null)'
+                  for c in typed_columns]
+        any_failed = " or ".join(failed) or "false"
+        for column in typed_columns:
+            con.execute(
+                f"""insert into audit.quarantine
+                select ?, ?, __row_key, _source_file, {SOURCE_LINE}, ?, "__text_{column.name}",
+                       ?, ?
+                from typed
+                where "__text_{column.name}" is not null and "{column.name}" is null
+                order by _source_file, {SOURCE_LINE}""",
+                [self.run_id, table.name, column.name, f"parse_{column.type}",
+                 REASONS[column.type]])
+        names = ", ".join(f'"{c}"' for c in table.column_names)
+        con.execute(
+            f"insert into raw.{table.name} select {names}, _source_file, {SOURCE_LINE} "
+            f"from typed where not ({any_failed})"
+            + ("" if ordered else f" order by _source_file, {SOURCE_LINE}"))
+        entries = " + ".join(f"({f})::INTEGER" for f in failed) or "0"
+        bad_rows, bad_values = con.execute(
+            f"select count(*) filter (where {any_failed}), coalesce(sum({entries}), 0) "
+            f"from typed").fetchone()
+        per_file = dict(con.execute(
+            f"select _source_file, count(*) from raw.{table.name} group by 1").fetchall())
+        return {"bad_rows": bad_rows, "bad_values": int(bad_values), "per_file": per_file}
+
+
+def _replace_run_audit(con: duckdb.DuckDBPyConnection, run_id: str) -> object:
+    """Drop this run id's earlier audit rows so a rerun does not add duplicates."""
+    first = con.execute("select min(loaded_at) from audit.load_manifest where run_id = ?",
+                        [run_id]).fetchone()[0]
+    con.execute("delete from audit.load_manifest where run_id = ?", [run_id])
+    # Validation quarantines rows under the same run id with its own expectations: keep those.
+    con.execute("delete from audit.quarantine where run_id = ? and (expectation like 'parse\\_%' "
+                "escape '\\' or expectation = ?)", [run_id, WELL_FORMED])
+    return first
+
+
+def extract_export(input_dir: Path, warehouse: Path, *, run_id: str,
+                   profile: str | Path = "canonical", timezone: str = "UTC") -> ExtractSummary:
+    """Read the export in `input_dir` through `profile` and replace the `raw` tables.
+
+    Raises UsageError (unknown profile, missing folder, unknown timezone) or
+    DataQualityError (missing required file or column, empty, header-only or unreadable
+    file) before anything is written.
+    """
+    input_dir, warehouse = Path(input_dir), Path(warehouse)
+    loaded = load_profile(profile)
+    _check_folder(input_dir)
+    tables = read_export(input_dir, loaded)
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        _check_timezone(con, timezone)
+        con.begin()
+        try:
+            ensure_audit_tables(con)
+            first_loaded = _replace_run_audit(con, run_id)
+            loaded_at = first_loaded or con.execute("select now()::TIMESTAMP").fetchone()[0]
+            lander = _Lander(con, run_id=run_id, profile=loaded, timezone=timezone,
+                             loaded_at=loaded_at)
+            loads = [lander.land(read) for read in tables]
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+    finally:
+        con.close()
+    return ExtractSummary(run_id, loaded.name, loads,
+                          sum(load.quarantined_values for load in loads))
+
+
+__all__ = ["ExtractSummary", "TableLoad", "FileLoad", "extract_export", "input_fingerprint",
+           "profile_fingerprint", "ensure_audit_tables"]

@@ -1,0 +1,246 @@
+"""Reading CSV exports (any common encoding) into all-text Arrow tables.
+
+Every value stays text (empty cells are ''), with the physical line (CSV, header = line 1)
+or sheet row (Excel) of each record in `_source_line`, so parsing and quarantine decisions
+happen in one place, in SQL. CSV is parsed by Arrow's multithreaded reader, never a Python
+loop per row. Excel files are read by kam.extract.excel into the same shape.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from kam.errors import DataQualityError
+
+SOURCE_LINE = "_source_line"
+DELIMITERS = ",;\t|"
+_PROBE = 1 << 16
+
+
+@dataclass
+class TextTable:
+    """A file's header (as written), its rows as text and what the reader noticed."""
+
+    headers: list[str]
+    table: pa.Table  # columns c0..cN (text) and _source_line
+    encoding: str = "utf-8"
+    delimiter: str | None = None
+    footer_lines: int = 0  # trailing report footer lines that were left out
+    malformed: list[tuple[int | None, str, str]] = field(default_factory=list)  # line, text, why
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# ---- encodings ---------------------------------------------------------------------------
+
+def _bom_encoding(data: bytes) -> str | None:
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
+
+
+def _plausibly_chinese(text: str) -> bool:
+    """GB18030 decodes almost any bytes; real Chinese text is mostly in the GB2312 core.
+
+    Western single-byte text (é, ü followed by a letter) decodes to rare GBK-extension
+    characters instead, so a file whose non-ASCII characters are mostly outside GB2312 is
+    not taken for Chinese.
+    """
+    wide = [c for c in text if ord(c) > 0x7F]
+    if not wide:
+        return True
+    common = sum(1 for c in wide if _in_gb2312(c))
+    return common >= 0.9 * len(wide)
+
+
+def _in_gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def detect_encoding(data: bytes) -> str:
+    """BOMs first, then UTF-16 without BOM (NUL bytes), then strict UTF-8, then GB18030."""
+    bom = _bom_encoding(data)
+    if bom:
+        return bom
+    head = data[:_PROBE]
+    # Text in UTF-8 or GB18030 never holds NUL bytes; UTF-16 puts one beside every ASCII
+    # character (delimiters, newlines), on odd offsets in little-endian order.
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    if odd or even:
+        return "utf-16-le" if odd > even else "utf-16-be"
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return "unknown"
+    return "gb18030" if _plausibly_chinese(text) else "unknown"
+
+
+def to_utf8(data: bytes, declared: str, relative: str) -> tuple[bytes, str]:
+    """The file's bytes as UTF-8 without BOM, and the encoding they were read as.
+
+    A byte-order mark wins over the profile's declared encoding: it cannot be wrong.
+    """
+    encoding = _bom_encoding(data) or (detect_encoding(data) if declared == "auto"
+                                       else declared)
+    if encoding == "unknown":
+        raise DataQualityError(
+            f"{relative}: cannot detect the text encoding (not UTF-8, UTF-16 or GB18030)",
+            hint="save it as UTF-8 CSV or set formats.encoding in the profile, "
+                 "for example cp1252")
+    if encoding == "utf-8":
+        return data, encoding
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        raise DataQualityError(f"{relative}: cannot decode as {encoding}: {error}",
+                               hint="set formats.encoding in the profile") from None
+    return text.lstrip("\ufeff").encode("utf-8"), encoding
+
+
+# ---- CSV -----------------------------------------------------------------------------------
+
+def sniff_delimiter(head: str) -> str:
+    """csv.Sniffer over the first lines, limited to `, ; tab |`; when it cannot decide,
+    the delimiter that splits the first line into the most fields (comma on a tie)."""
+    lines = [line for line in head.splitlines()[:20] if line.strip()]
+    if not lines:
+        return ","
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        counts = {d: next(csv.reader([lines[0]], delimiter=d)).__len__() for d in DELIMITERS}
+        return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+def sniff_quotechar(header_line: str, delimiter: str) -> str:
+    """RFC 4180 double quotes, unless every header field is wrapped in single quotes.
+
+    Only the header decides: apostrophes inside values (O'Brien) must not switch quoting.
+    """
+    fields = [f.strip() for f in header_line.rstrip("\r").split(delimiter)]
+    wrapped = all(len(f) >= 2 and f[0] == f[-1] == "'" for f in fields)
+    return "'" if fields and wrapped else '"'
+
+
+def _fields(line: str, delimiter: str, quotechar: str = '"') -> int:
+    return len(next(csv.reader([line], delimiter=delimiter, quotechar=quotechar), []))
+
+
+def strip_footer(data: bytes, delimiter: str, width: int, quotechar: str = '"'
+                 ) -> tuple[bytes, int]:
+    """Cut a trailing report footer: lines after the last blank line, none of them a row.
+
+    Report exports (Salesforce, HubSpot) end with a blank line and lines such as
+    "Grand Totals (5 records)" or a copyright notice. A trailing block is only cut when
+    it is set off by a blank line and no line in it has the header's field count.
+    """
+    tail_start = max(0, len(data) - _PROBE)
+    tail = data[tail_start:].decode("utf-8", errors="replace")
+    lines = tail.split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    kept_bytes = len(tail[: len("\n".join(lines))].encode("utf-8"))
+    for index in range(len(lines) - 1, 0, -1):
+        if lines[index].strip():
+            continue
+        block = [line for line in lines[index + 1:] if line.strip()]
+        cut = tail_start + len("\n".join(lines[:index]).encode("utf-8"))
+        quote = quotechar.encode()
+        inside_quotes = data.count(quote, 0, cut) % 2 == 1  # a blank line in a quoted field
+        if block and not inside_quotes and all(
+                _fields(line.rstrip("\r"), delimiter, quotechar) != width for line in block):
+            return data[:cut] + b"\n", len(lines) - index
+        break
+    return data[: tail_start + kept_bytes] + b"\n", 0
+
+
+def _line_numbers(table: pa.Table, first_line: int, skipped: list[int]) -> pa.Array:
+    """Physical line of each record: quoted fields may span lines, so count newlines."""
+    newlines = np.zeros(table.num_rows, dtype=np.int64)
+    for column in table.columns:
+        counted = pc.fill_null(pc.count_substring(column, "\n"), 0)
+        newlines += counted.to_numpy(zero_copy_only=False).astype(np.int64)
+    lines = first_line + np.arange(table.num_rows, dtype=np.int64)
+    lines += np.cumsum(newlines) - newlines
+    for line in sorted(skipped):  # rows Arrow skipped (malformed) still occupy a line
+        lines[lines >= line] += 1
+    return pa.array(lines)
+
+
+def _locate_lines(data: bytes, texts: list[str], start: int) -> list[int | None]:
+    """Physical lines of rows Arrow rejected (it does not report them when multithreaded)."""
+    found: list[int | None] = []
+    for text in texts:
+        at = data.find(text.encode("utf-8"), start)
+        if at < 0:
+            found.append(None)
+            continue
+        found.append(data.count(b"\n", 0, at) + 1)
+        start = at + 1
+    return found
+
+
+def read_csv_text(data: bytes, relative: str, *, encoding: str = "auto",
+                  delimiter: str = "auto", header_row: int = 1) -> TextTable:
+    if not data.strip():
+        raise DataQualityError(f"{relative}: file is empty (0 bytes of data)",
+                               hint="export it again or remove it from the folder")
+    data, used_encoding = to_utf8(data, encoding, relative)
+    head = data[:_PROBE].decode("utf-8", errors="ignore")
+    if delimiter == "auto":
+        delimiter = sniff_delimiter("\n".join(head.splitlines()[header_row - 1:]))
+    header_line = next(iter(head.splitlines()[header_row - 1:]), "")
+    quotechar = sniff_quotechar(header_line, delimiter)
+    reader = csv.reader(io.StringIO(head), delimiter=delimiter, quotechar=quotechar)
+    for _ in range(header_row - 1):
+        next(reader, None)
+    headers = [h.strip() for h in next(reader, [])]
+    data, footer_lines = strip_footer(data, delimiter, len(headers), quotechar)
+    generated = [f"c{i}" for i in range(len(headers))]
+    invalid: list[tuple[str, str]] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        invalid.append((row.text, f"malformed row: expected {row.expected_columns} fields, "
+                                  f"found {row.actual_columns}"))
+        return "skip"
+
+    table = pacsv.read_csv(
+        pa.py_buffer(data),
+        read_options=pacsv.ReadOptions(skip_rows=header_row, column_names=generated),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=quotechar,
+                                         newlines_in_values=True,
+                                         invalid_row_handler=on_invalid),
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in generated},
+            strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+    first_data = 0
+    for _ in range(header_row):
+        first_data = data.find(b"\n", first_data) + 1
+    lines = _locate_lines(data, [text for text, _ in invalid], first_data)
+    malformed = [(line, text, why) for line, (text, why) in zip(lines, invalid, strict=True)]
+    table = table.append_column(
+        SOURCE_LINE, _line_numbers(table, header_row + 1, [n for n in lines if n]))
+    return TextTable(headers, table, used_encoding, delimiter, footer_lines, malformed)

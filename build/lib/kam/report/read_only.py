@@ -1,0 +1,48 @@
+"""Read-only access to the DuckDB warehouse for the report step."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from kam.errors import PipelineError
+
+
+@contextlib.contextmanager
+def open_read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse read-only and always close it."""
+    if not Path(path).exists():
+        raise PipelineError(f"warehouse {path} does not exist", hint="run `kam run` first")
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
+    cursor = con.execute(sql, params or [])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def existing_tables(con: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
+    found = con.execute(
+        "select table_name from information_schema.tables where table_schema = ?", [schema]
+    ).fetchall()
+    return {name for (name,) in found}
+
+
+def provided_inputs(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, bool]:
+    """Input table -> whether its file was provided in this run (audit.load_manifest)."""
+    if "load_manifest" not in existing_tables(con, "audit"):
+        return {}
+    found = con.execute(
+        "select table_name, bool_or(provided) from audit.load_manifest "
+        "where run_id = ? group by table_name",
+        [run_id],
+    ).fetchall()
+    return {name: bool(flag) for name, flag in found}

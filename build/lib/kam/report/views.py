@@ -1,0 +1,219 @@
+"""Template contexts: the marts' rows plus the formatter, labels and charts for one document.
+
+Charts are handed to WeasyPrint through the fetcher as `kam:chart/<name>`; this module only
+arranges rows for the templates and never computes a metric.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from kam.rendering.formatting import Formatter
+from kam.rendering.masking import mask_contact_details
+from kam.rendering.translations import Translator
+from kam.report import charts
+from kam.report.data import AccountInputs, MonthInputs
+from kam.report.risks import FiredRisk, fired_risks
+from kam.report.types import DataQualityStatus
+
+TIERS = ("strategic", "key", "standard")
+SERVICE_PRIORITIES = ("urgent", "high", "normal", "low")
+# Known health components (docs/metrics.md, Health score) and their labels; other *_score columns of
+# account_health are shown under their column name.
+HEALTH_COMPONENT_LABELS = {
+    "revenue_trend_score": "Revenue trend",
+    "nps_score": "NPS",
+    "sla_score": "SLA compliance",
+    "sla_compliance_score": "SLA compliance",
+    "engagement_score": "Engagement",
+    "p_alive_score": "p_alive",
+}
+
+ChartFiles = dict[str, tuple[bytes, str]]
+
+
+def document_context(
+    *, month: dt.date, month_end: dt.date, locale: str, currency: str | None,
+    run_id: str, dq_status: DataQualityStatus, confidentiality_label: str,
+) -> dict:
+    fmt = Formatter(locale, currency)
+    return {
+        "fmt": fmt,
+        "lang": locale,
+        "month": month,
+        "month_label": fmt.month(month),
+        "document_date": month_end.isoformat(),
+        "run_id": run_id,
+        "dq": dq_status,
+        "confidentiality_label": confidentiality_label,
+    }
+
+
+def _svg(content: bytes) -> tuple[bytes, str]:
+    return content, charts.SVG_MIME
+
+
+def revenue_chart(account: AccountInputs, fmt: Formatter, _) -> bytes:
+    return charts.monthly_bars(
+        [fmt.short_month(row["month"]) for row in account.trend],
+        [row["revenue"] for row in account.trend],
+        line=[row["gross_margin"] for row in account.trend],
+        bar_name=_("Revenue"),
+        line_name=_("Gross margin"),
+        y_label=_("Revenue") + (f" ({fmt.currency})" if fmt.currency else ""),
+        tick_format=lambda value: fmt.number(value),
+    )
+
+
+def health_components(row: dict | None) -> list[tuple[str, object, object]]:
+    """(label, score, weight) per component column `<name>_score` of account_health."""
+    if row is None:
+        return []
+    return [
+        (HEALTH_COMPONENT_LABELS.get(column, column), value,
+         row.get(column.removesuffix("_score") + "_weight"))
+        for column, value in row.items()
+        if column.endswith("_score") and column != "health_score"
+    ]
+
+
+def sla_targets(row: dict | None) -> list[tuple[str, object]]:
+    """The tier's first-response targets when account_service carries them."""
+    if row is None:
+        return []
+    return [
+        (priority, row[f"sla_target_hours_{priority}"])
+        for priority in SERVICE_PRIORITIES
+        if row.get(f"sla_target_hours_{priority}") is not None
+    ]
+
+
+def account_context(
+    account: AccountInputs, month_inputs: MonthInputs, base: dict
+) -> tuple[dict, ChartFiles]:
+    fmt: Formatter = base["fmt"]
+    _ = Translator(base["lang"]).gettext
+    chart_files: ChartFiles = {}
+    if account.trend:
+        chart_files["revenue.svg"] = _svg(revenue_chart(account, fmt, _))
+    components = health_components(account.sections.get("health"))
+    context = {
+        **base,
+        "review": account.review,
+        "trend": account.trend,
+        "sections": account.sections,
+        "not_provided": account.not_provided,
+        "health_components": components,
+        "sla_targets": sla_targets(account.sections.get("service")),
+        "satisfaction_trend": account.satisfaction_trend,
+        "comments": [
+            {**comment, "comment": mask_contact_details(comment["comment"])}
+            for comment in account.comments
+        ],
+        "risks": fired_risks(account.risks, _),
+        "charts": set(chart_files),
+    }
+    return context, chart_files
+
+
+def _health_order(account: AccountInputs) -> tuple:
+    health = account.sections.get("health") or {}
+    score = health.get("health_score")
+    return (score is None, score if score is not None else 0, account.account_id)
+
+
+def at_risk_accounts(month_inputs: MonthInputs, gettext) -> list[dict]:
+    """Key accounts flagged is_at_risk by account_review, weakest health first, with
+    their high-severity risks."""
+    return [
+        {"review": account.review, "health": account.sections.get("health"),
+         "risks": [risk for risk in fired_risks(account.risks, gettext) if risk.is_high]}
+        for account in sorted(month_inputs.accounts, key=_health_order)
+        if account.review.get("is_at_risk")
+    ]
+
+
+def rules_in(at_risk: list[dict]) -> list[FiredRisk]:
+    """One fired row per rule listed in `at_risk`, by rule_id, for the table's legend."""
+    first_by_rule: dict[str, FiredRisk] = {}
+    for item in at_risk:
+        for risk in item["risks"]:
+            first_by_rule.setdefault(risk.rule_id, risk)
+    return [first_by_rule[rule_id] for rule_id in sorted(first_by_rule)]
+
+
+def manager_coverage(month_inputs: MonthInputs) -> list[dict]:
+    """Key accounts grouped by manager, each with its engagement row."""
+    managers: dict[str, dict] = {}
+    for account in month_inputs.accounts:
+        review = account.review
+        entry = managers.setdefault(review["manager_id"] or "", {
+            "manager_id": review["manager_id"], "manager_name": review["manager_name"],
+            "accounts": [],
+        })
+        entry["accounts"].append({"review": review,
+                                  "engagement": account.sections.get("engagement")})
+    return [managers[key] for key in sorted(managers)]
+
+
+def portfolio_context(month_inputs: MonthInputs, base: dict) -> tuple[dict, ChartFiles]:
+    fmt: Formatter = base["fmt"]
+    _ = t = Translator(base["lang"]).gettext  # `_` for literal labels, `t` for data values
+    portfolio = month_inputs.portfolio
+    chart_files: ChartFiles = {}
+    if portfolio.tiers:
+        chart_files["pareto.svg"] = _svg(charts.pareto(
+            [row["tier_rank"] if "tier_rank" in row else i + 1
+             for i, row in enumerate(portfolio.tiers)],
+            [row["share"] for row in portfolio.tiers],
+            [row["cum_share_before"] for row in portfolio.tiers],
+            [row["tier"] for row in portfolio.tiers],
+            tier_names={tier: t(tier) for tier in TIERS},
+            x_label=_("Accounts ranked by T12M revenue"), y_label=_("Share of T12M revenue"),
+            line_name=_("Share of accounts ranked above"),
+            percent=lambda value: fmt.fraction(value, 0),
+        ))
+    if portfolio.retention:
+        chart_files["retention.svg"] = _svg(charts.grouped_bars(
+            [t(row["tier"]) for row in portfolio.retention],
+            {_("NRR"): [row["nrr"] for row in portfolio.retention],
+             _("GRR"): [row["grr"] for row in portfolio.retention],
+             _("Logo retention"): [row["logo_retention"] for row in portfolio.retention]},
+            y_label=_("Retention"), tick_format=lambda value: fmt.fraction(value, 0),
+        ))
+    at_risk = at_risk_accounts(month_inputs, _)
+    cohort_rows, cohort_columns, cells = cohort_grid(portfolio.cohorts)
+    if cells:
+        chart_files["cohorts.svg"] = _svg(charts.heatmap(
+            [fmt.short_month(cohort) for cohort in cohort_rows],
+            [str(k) for k in cohort_columns], cells,
+            x_label=_("Months since first order"), y_label=_("Cohort (first order)"),
+            cell_format=lambda value: fmt.fraction(value, 0),
+            annotate=len(cohort_rows) <= 16 and len(cohort_columns) <= 16,
+        ))
+    context = {
+        **base,
+        "accounts": [a.review for a in month_inputs.accounts],
+        "tier_summary": portfolio.tier_summary,
+        "retention": portfolio.retention,
+        "at_risk": at_risk,
+        "fired_rules": rules_in(at_risk),
+        "coverage": manager_coverage(month_inputs),
+        "cohort_sizes": cohort_sizes(portfolio.cohorts),
+        "charts": set(chart_files),
+        "marts": month_inputs.marts,
+    }
+    return context, chart_files
+
+
+def cohort_grid(cohorts: list[dict]) -> tuple[list, list, list[list]]:
+    """Place (cohort, k, share) rows in a cohort x k grid; absent cells stay None."""
+    cohort_keys = sorted({row["cohort"] for row in cohorts})
+    k_keys = sorted({row["k"] for row in cohorts})
+    share = {(row["cohort"], row["k"]): row["share"] for row in cohorts}
+    cells = [[share.get((cohort, k)) for k in k_keys] for cohort in cohort_keys]
+    return cohort_keys, k_keys, cells
+
+
+def cohort_sizes(cohorts: list[dict]) -> list[tuple]:
+    return sorted({(row["cohort"], row["cohort_size"]) for row in cohorts})

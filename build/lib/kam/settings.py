@@ -1,0 +1,150 @@
+"""The one settings model every command, the flows and the deployment go through.
+
+Precedence, lowest first: built-in defaults < `kam.toml` in the working directory (or the
+file named by `KAM_CONFIG`) < environment variables `KAM_*` < explicit values (command-line
+flags, or a deployment's parameters). Whichever way a value arrives it passes the same
+validators, once, here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Literal, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from kam.month import Month
+
+Tier = Literal["strategic", "key", "standard"]
+Locale = Literal["en", "zh-CN"]
+LOCALES: tuple[str, ...] = get_args(Locale)
+DeliveryMode = Literal["smtp", "outbox"]
+# Printed in every PDF's footer (translated when it is this default).
+CONFIDENTIALITY_LABEL = "Confidential: internal use only"
+
+# A profile is a built-in name or a path to a YAML file; anything else is refused before it
+# reaches a file name or a query.
+_PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+
+
+class Stage(StrEnum):
+    """The monthly flow's stages, in order; `--until` stops after one of them."""
+
+    extract = "extract"
+    validate = "validate"
+    transform = "transform"
+    report = "report"
+    publish = "publish"
+
+    def stops_by(self, stage: Stage) -> bool:
+        """True when a run told to stop after `self` does not go beyond `stage`."""
+        order = list(Stage)
+        return order.index(self) <= order.index(stage)
+
+
+def config_file() -> Path:
+    return Path(os.environ.get("KAM_CONFIG", "kam.toml"))
+
+
+class Settings(BaseSettings):
+    """Everything a run can be told; Prefect builds the deployment's form from it."""
+
+    model_config = SettingsConfigDict(env_prefix="KAM_", extra="forbid", frozen=True)
+
+    input_dir: Path | None = Field(None, description="The CRM export folder (or ZIP).")
+    month: Month | None = Field(
+        None, description="Reporting month YYYY-MM; empty: the last complete month."
+    )
+    profile: str = Field("canonical", description="Export profile name or path to its YAML.")
+    out_dir: Path = Path("output")
+    warehouse: Path = Path("warehouse/kam.duckdb")
+    locale: Locale = Field("en", description="Report language; a manager's own locale wins.")
+    until: Stage = Field(Stage.publish, description="Stop after this stage.")
+    timezone: str = Field("UTC", description="IANA timezone in which months are cut.")
+    reporting_currency: str | None = Field(
+        None, description="ISO 4217 code; empty: the single currency found, else fx's rate-1."
+    )
+    report_tiers: Annotated[list[Tier], Field(min_length=1)] = ["strategic", "key"]
+    confidentiality_label: str = Field(
+        CONFIDENTIALITY_LABEL, min_length=1, max_length=80, description="Every PDF's footer."
+    )
+    clv_discount_rate: float = Field(0.10, ge=0, le=1)
+    clv_min_repeat_accounts: int = Field(30, ge=0)
+    # Data-quality warnings: a table shrinking by more than this share against its previous
+    # load, and orders ending more than this many days before the month's end.
+    max_volume_drop: float = Field(0.5, ge=0, le=1)
+    freshness_grace_days: int = Field(7, ge=0)
+    deliver: DeliveryMode | None = Field(None, description="E-mail each manager their reviews.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown timezone {value!r} (use an IANA name such as Asia/Shanghai)"
+            ) from exc
+        return value
+
+    @field_validator("reporting_currency")
+    @classmethod
+    def _iso_currency(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not re.fullmatch(r"[A-Z]{3}", value):
+            raise ValueError(f"reporting_currency {value!r} is not an ISO 4217 code (e.g. EUR)")
+        return value
+
+    @field_validator("profile")
+    @classmethod
+    def _profile_name_or_yaml(cls, value: str) -> str:
+        if _PROFILE_NAME.fullmatch(value) or value.endswith((".yaml", ".yml")):
+            return value
+        raise ValueError(f"profile {value!r} is neither a profile name nor a .yaml path")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file())
+        return (init_settings, env_settings, toml)
+
+    @classmethod
+    def load(cls, **given: object) -> Settings:
+        """Settings with the values given explicitly on top; None means "not given"."""
+        return cls(**{key: value for key, value in given.items() if value is not None})
+
+    def for_month(self, month: Month | None = None) -> Settings:
+        """A copy with the reporting month fixed: the given one, else the configured one,
+        else the last complete month in the timezone, read from the clock once, here."""
+        resolved = month or self.month or Month.last_complete(self.timezone)
+        return self.model_copy(update={"month": resolved})
+
+    @property
+    def reporting_month(self) -> Month:
+        """The run's month; only after `for_month` has fixed it."""
+        if self.month is None:
+            raise RuntimeError("the reporting month was not resolved (call for_month first)")
+        return self.month
+
+    def fingerprint_fields(self) -> dict[str, object]:
+        """The configuration that changes results, and so the run id (paths excluded)."""
+        return self.model_dump(
+            mode="json", exclude={"input_dir", "out_dir", "warehouse", "until", "deliver"}
+        ) | {"month": str(self.reporting_month)}

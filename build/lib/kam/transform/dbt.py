@@ -1,0 +1,112 @@
+"""Build the dbt project in-process (dbtRunner) against one warehouse file."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+from dbt.cli.main import dbtRunner
+
+from kam.assets import DBT_PROJECT_DIR
+from kam.errors import PipelineError
+from kam.settings import Settings
+
+
+@contextmanager
+def _warehouse_env(warehouse: Path):
+    # profiles.yml reads the path from the environment; restore it so runs don't leak.
+    previous = os.environ.get("KAM_DBT_WAREHOUSE")
+    os.environ["KAM_DBT_WAREHOUSE"] = str(warehouse.resolve())
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("KAM_DBT_WAREHOUSE", None)
+        else:
+            os.environ["KAM_DBT_WAREHOUSE"] = previous
+
+
+def dbt_vars(settings: Settings, run_id: str) -> dict[str, object]:
+    """The run's settings as the dbt project's vars (the models' business constants stay
+    in dbt_project.yml)."""
+    return {
+        "month": str(settings.reporting_month),
+        "run_id": run_id,
+        "timezone": settings.timezone,
+        "reporting_currency": settings.reporting_currency or "",
+        "report_tiers": list(settings.report_tiers),
+        "clv_discount_rate": settings.clv_discount_rate,
+        "clv_min_repeat_accounts": settings.clv_min_repeat_accounts,
+    }
+
+
+def _release_dbt_connection() -> None:
+    """Close the connection dbt-duckdb keeps for the life of the process.
+
+    DuckDB refuses a read-only connection to a file that the same process holds open
+    read-write, and no write connection may outlive the dbt run.
+    """
+    DuckDBConnectionManager.close_all_connections()
+    # Dropping the adapter's environment closes its DuckDB connection once it is collected.
+    gc.collect()
+
+
+def run_dbt(args: list[str], warehouse: Path, target_dir: Path) -> object:
+    """Invoke one dbt command; returns dbt's result object or raises PipelineError."""
+    # dbt resolves a relative --target-path against the project folder, not the caller's.
+    target_dir = Path(target_dir).resolve()
+    target_dir.mkdir(parents=True, exist_ok=True)
+    full_args = [
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target_dir),
+        "--log-path",
+        str(target_dir / "logs"),
+        "--quiet",
+    ]
+    with _warehouse_env(warehouse):
+        try:
+            result = dbtRunner().invoke(full_args)
+        finally:
+            _release_dbt_connection()
+    if result.exception is not None:
+        raise PipelineError(
+            f"step transform: dbt {args[0]} could not run: {result.exception}",
+            hint=f"see {target_dir / 'logs' / 'dbt.log'}",
+        )
+    return result
+
+
+def build_models(warehouse: Path, variables: dict[str, object], target_dir: Path) -> list:
+    """`dbt build` (models, snapshots, tests) for the run's vars; any failure raises."""
+    result = run_dbt(["build", "--vars", json.dumps(variables)], warehouse, target_dir)
+    results = list(getattr(result.result, "results", []) or [])
+    failures = [
+        f"{r.node.resource_type} {r.node.name}: {(r.message or r.status)}".strip()
+        for r in results
+        if str(r.status) in {"error", "fail", "runtime error"}
+    ]
+    if failures or not result.success:
+        first = failures[0] if failures else "dbt build reported failure"
+        raise PipelineError(
+            f"step transform: {first}"
+            + (f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""),
+            hint=f"see {target_dir / 'logs' / 'dbt.log'}",
+        )
+    return results
+
+
+def generate_docs(warehouse: Path, variables: dict[str, object], target_dir: Path) -> Path:
+    """`dbt docs generate` reusing the manifest the build just wrote (no recompiling)."""
+    run_dbt(
+        ["docs", "generate", "--no-compile", "--vars", json.dumps(variables)], warehouse, target_dir
+    )
+    return target_dir
