@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     max_volume_drop: float = Field(0.5, ge=0, le=1)
     freshness_grace_days: int = Field(7, ge=0)
     deliver: DeliveryMode | None = Field(None, description="E-mail each manager their reviews.")
+    # One run at a time per warehouse: how long a second run waits for the first to finish.
+    lock_timeout_seconds: float = Field(
+        300, ge=0, description="Seconds to wait for another run on the same warehouse."
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -146,5 +150,6 @@ class Settings(BaseSettings):
     def fingerprint_fields(self) -> dict[str, object]:
         """The configuration that changes results, and so the run id (paths excluded)."""
         return self.model_dump(
-            mode="json", exclude={"input_dir", "out_dir", "warehouse", "until", "deliver"}
+            mode="json", exclude={"input_dir", "out_dir", "warehouse", "until", "deliver",
+                                  "lock_timeout_seconds"}
         ) | {"month": str(self.reporting_month)}
