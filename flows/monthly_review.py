@@ -16,6 +16,15 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from flows.unattended import (
+    local_output,
+    note_run,
+    obtain_export,
+    report_failed_run,
+    report_rejection,
+    summarise_run,
+    upload_published,
+)
 from kam.deliver import deliver
 from kam.errors import DataQualityError, UsageError
 from kam.extract.landing import extract_export, run_fingerprint
@@ -201,7 +210,12 @@ def _flow_run_name() -> str:
     return f"review {month or 'last complete month'}"
 
 
-@flow(name="monthly-account-review", flow_run_name=_flow_run_name, log_prints=True)
+@flow(
+    name="monthly-account-review",
+    flow_run_name=_flow_run_name,
+    log_prints=True,
+    on_failure=[report_failed_run],
+)
 def monthly_account_review(settings: Settings) -> RunResult:
     """Extract, validate, transform, report and publish the key account review for a month."""
     logger = get_run_logger()
@@ -209,8 +223,12 @@ def monthly_account_review(settings: Settings) -> RunResult:
     if settings.input_dir is None:
         raise UsageError("no export folder given", hint="pass --input DIR or set KAM_INPUT_DIR")
     settings = settings.for_month()
+    note_run(settings=settings, month=str(settings.reporting_month), started_at=started_at)
+    settings, remote_out = local_output(settings)
+    settings = obtain_export(settings)
     month, until = settings.reporting_month, settings.until
     run_id = derive_run_id(fingerprint_inputs(settings), settings.fingerprint_fields())
+    note_run(run_id=run_id)
     logger.info("run %s for %s from %s", run_id, month, settings.input_dir)
     result = RunResult(month=str(month), run_id=run_id, stopped_after=until.value)
 
@@ -219,7 +237,7 @@ def monthly_account_review(settings: Settings) -> RunResult:
         StagedMonth(settings.out_dir, str(month), run_id) as staged,
     ):
         work, month_dir = warehouse.path, staged.path
-        extract(settings, work, run_id)
+        loaded = extract(settings, work, run_id)
         validation = None
         if not until.stops_by(Stage.extract):
             validation = validate(settings, work, run_id, month_dir)
@@ -229,13 +247,15 @@ def monthly_account_review(settings: Settings) -> RunResult:
                 # the evidence, never into the month's folder.
                 render_data_quality(settings, work, run_id, month_dir)
                 rejected = staged.keep_as_rejected()
+                report_rejection(settings, work, run_id, validation, rejected, loaded, remote_out)
                 raise DataQualityError(
                     validation.failure_line(),
                     hint=f"nothing published for {month}; evidence in {rejected}",
                 )
         dbt_target = settings.warehouse.parent / ".dbt_target"
+        dbt_results = []
         if not until.stops_by(Stage.validate):
-            transform(settings, work, run_id, dbt_target)
+            dbt_results = transform(settings, work, run_id, dbt_target)
         rendered = []
         if not until.stops_by(Stage.transform):
             document_models(settings, work, run_id, dbt_target, month_dir)
@@ -253,5 +273,9 @@ def monthly_account_review(settings: Settings) -> RunResult:
             result.files = sorted(r.path for r in rendered)
             if settings.deliver:
                 result.messages_delivered = deliver_reviews(settings, result.month_dir)
+    published_url = None
+    if remote_out and result.month_dir is not None:
+        published_url = upload_published(result.month_dir, remote_out)
+    summarise_run(settings, result, loaded, dbt_results, published_url)
     logger.info("run %s for %s finished after %s", run_id, month, until.value)
     return result
