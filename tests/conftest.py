@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from loopback import free_port
 
 # Set before Prefect is imported anywhere: an isolated home and no telemetry.
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="kam-prefect-home-"))
@@ -28,21 +29,13 @@ def sample_export(tmp_path_factory) -> Path:
     return folder
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def s3_endpoint():
     """A real S3 API on loopback (moto's server), with the standard AWS variables pointing at
     it for the whole session; stopped at the end."""
     from moto.server import ThreadedMotoServer
 
-    port = _free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
@@ -76,12 +69,3 @@ def s3_bucket(s3_endpoint, request) -> str:
     )
     return name
 
-
-def upload_folder(folder: Path, bucket: str, prefix: str) -> None:
-    """Put every file of `folder` under s3://bucket/prefix/ (tests' helper)."""
-    import boto3
-
-    client = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
-    for path in sorted(folder.iterdir()):
-        if path.is_file():
-            client.upload_file(str(path), bucket, f"{prefix.strip('/')}/{path.name}")

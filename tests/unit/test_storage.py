@@ -5,7 +5,7 @@ from __future__ import annotations
 import boto3
 import pytest
 import s3fs
-from conftest import upload_folder
+from loopback import upload_folder
 
 from kam.errors import UsageError
 from kam.extract.landing import run_fingerprint
