@@ -1,7 +1,7 @@
 """Presentation of numbers, money and dates in the report's locale, with Babel.
 
 These functions only format: they never add, divide or round values before display
-(CONTRACT §3a: rounding happens only in presentation). None prints as an em dash so a
+(docs/metrics.md, Money: rounding happens only in presentation). None prints as an em dash so a
 missing metric never reads as zero.
 """
 
@@ -15,6 +15,8 @@ from functools import lru_cache
 from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_currency, format_decimal, format_percent
+
+from kam.month import Month
 
 MISSING = "—"
 
@@ -98,7 +100,7 @@ class Formatter:
 
     def short_month(self, value: dt.date | str) -> str:
         if isinstance(value, str):  # a 'YYYY-MM' label rather than a DATE
-            value = dt.datetime.strptime(value[:7], "%Y-%m").date()
+            value = Month.parse(value[:7]).first_day
         return format_skeleton("yMMM", value, locale=self._babel)
 
     def hours(self, value: Number | None) -> str:
