@@ -102,8 +102,8 @@ def test_deployment_runs_to_completion_through_a_process_worker(
         _prefect(env, "work-pool", "create", "kam-process", "--type", "process")
         with temporary_settings({PREFECT_API_URL: api}):
             CustomWebhookNotificationBlock(
-                name="kam-alerts", url=hook_url, json_data={"subject": "{{subject}}", "text": "{{body}}"},
-                allow_private_urls=True,
+                name="kam-alerts", url=hook_url, allow_private_urls=True,
+                json_data={"subject": "{{subject}}", "text": "{{body}}"},
             ).save("kam-alerts")
         deployed = _prefect(env, "--no-prompt", "deploy", "--all")
         assert "monthly-account-review" in deployed
