@@ -21,6 +21,15 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from flows.unattended import (
+    local_output,
+    note_run,
+    obtain_export,
+    report_failed_run,
+    report_rejection,
+    summarise_run,
+    upload_published,
+)
 from kam.deliver import deliver
 from kam.errors import DataQualityError, TransientError, UsageError
 from kam.extract.landing import ExtractSummary, extract_export, run_fingerprint
@@ -219,7 +228,10 @@ def deliver_reviews(settings: Settings, month_dir: Path) -> int:
     return len(records)
 
 
-def _run_stages(settings: Settings, run_id: str, started_at: datetime, result: RunResult) -> None:
+def _run_stages(
+    settings: Settings, run_id: str, started_at: datetime, result: RunResult,
+    remote_out: str | None,
+) -> list:
     """Every stage on the working copy and the staging folder, then publish: the month
     first, then the warehouse (see kam.publish.workspace for why this order)."""
     month, until = settings.reporting_month, settings.until
@@ -241,13 +253,17 @@ def _run_stages(settings: Settings, run_id: str, started_at: datetime, result: R
                 # the evidence, never into the month's folder.
                 render_data_quality(settings, work, run_id, month_dir)
                 rejected = staged.keep_as_rejected()
+                report_rejection(
+                    settings, work, run_id, validation, rejected, result.extracted, remote_out
+                )
                 raise DataQualityError(
                     validation.failure_line(),
                     hint=f"nothing published for {month}; evidence in {rejected}",
                 )
             pause_point("validate")
+        dbt_results = []
         if not until.stops_by(Stage.validate):
-            transform(settings, work, run_id, dbt_target)
+            dbt_results = transform(settings, work, run_id, dbt_target)
             pause_point("dbt")
         rendered = []
         if not until.stops_by(Stage.transform):
@@ -266,6 +282,7 @@ def _run_stages(settings: Settings, run_id: str, started_at: datetime, result: R
             pause_point("publish")
         warehouse.commit()
         result.warehouse = settings.warehouse
+    return dbt_results
 
 
 def pause_point(stage: str) -> None:
@@ -286,7 +303,12 @@ def _flow_run_name() -> str:
     return f"review {month or 'last complete month'}"
 
 
-@flow(name="monthly-account-review", flow_run_name=_flow_run_name, log_prints=True)
+@flow(
+    name="monthly-account-review",
+    flow_run_name=_flow_run_name,
+    log_prints=True,
+    on_failure=[report_failed_run],
+)
 def monthly_account_review(settings: Settings) -> RunResult:
     """Extract, validate, transform, report and publish the key account review for a month."""
     logger = get_run_logger()
@@ -294,8 +316,12 @@ def monthly_account_review(settings: Settings) -> RunResult:
     if settings.input_dir is None:
         raise UsageError("no export folder given", hint="pass --input DIR or set KAM_INPUT_DIR")
     settings = settings.for_month()
+    note_run(settings=settings, month=str(settings.reporting_month), started_at=started_at)
+    settings, remote_out = local_output(settings)
+    settings = obtain_export(settings)
     month, until = settings.reporting_month, settings.until
     run_id = derive_run_id(fingerprint_inputs(settings), settings.fingerprint_fields())
+    note_run(run_id=run_id)
     logger.info("run %s for %s from %s", run_id, month, settings.input_dir)
     result = RunResult(month=str(month), run_id=run_id, stopped_after=until.value)
 
@@ -305,8 +331,12 @@ def monthly_account_review(settings: Settings) -> RunResult:
     ):
         for leftover in remove_leftovers(settings.out_dir, settings.warehouse):
             logger.info("removed %s, left by an interrupted run", leftover)
-        _run_stages(settings, run_id, started_at, result)
+        dbt_results = _run_stages(settings, run_id, started_at, result, remote_out)
         if result.month_dir is not None and settings.deliver:
             result.messages_delivered = deliver_reviews(settings, result.month_dir)
+    published_url = None
+    if remote_out and result.month_dir is not None:
+        published_url = upload_published(result.month_dir, remote_out)
+    summarise_run(settings, result, result.extracted, dbt_results, published_url)
     logger.info("run %s for %s finished after %s", run_id, month, until.value)
     return result
