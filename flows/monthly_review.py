@@ -19,6 +19,7 @@ from prefect.runtime import flow_run
 from kam.deliver import deliver
 from kam.errors import DataQualityError, UsageError
 from kam.extract.landing import extract_export, run_fingerprint
+from kam.extract.limits import InputLimits
 from kam.publish import StagedMonth, WorkingWarehouse, build_manifest, record_run, write_manifest
 from kam.report import DataQualityStatus, render_reports
 from kam.report.data_quality import render_data_quality_pdf
@@ -64,7 +65,8 @@ class RunResult:
 @task(**IO_RETRIES, cache_policy=NO_CACHE)
 def fingerprint_inputs(settings: Settings) -> list[tuple[str, str]]:
     """Hash the export's files and the profile (cheap: no parsing) to derive the run id."""
-    return run_fingerprint(settings.input_dir, settings.profile)
+    return run_fingerprint(settings.input_dir, settings.profile,
+                           InputLimits.from_settings(settings))
 
 
 @task(**IO_RETRIES, cache_policy=NO_CACHE)
@@ -76,6 +78,7 @@ def extract(settings: Settings, warehouse: Path, run_id: str):
         run_id=run_id,
         profile=settings.profile,
         timezone=settings.timezone,
+        limits=InputLimits.from_settings(settings),
     )
 
 

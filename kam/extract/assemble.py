@@ -13,9 +13,10 @@ from pathlib import Path
 from kam.errors import DataQualityError
 from kam.extract.excel import EXCEL_SUFFIXES, read_excel_text
 from kam.extract.headers import match_columns, missing_column_error, missing_file_error
+from kam.extract.limits import InputLimits
 from kam.extract.profile import Profile, TableSpec
 from kam.extract.readers import TextTable, read_csv_text, sha256_bytes
-from kam.extract.sources import SourceFile, list_files, locate
+from kam.extract.sources import SourceFile, check_export_size, list_files, locate
 from kam.schema import TABLES, Table
 
 
@@ -46,12 +47,14 @@ def file_label(table: Table, spec: TableSpec) -> str:
     return f"{table.name} ({', '.join(spec.files)})"
 
 
-def read_text(source: SourceFile, data: bytes, profile: Profile, spec: TableSpec) -> TextTable:
+def read_text(source: SourceFile, data: bytes, profile: Profile, spec: TableSpec,
+              limits: InputLimits) -> TextTable:
     if source.suffix in EXCEL_SUFFIXES:
         return read_excel_text(data, source.relative, sheet=spec.sheet,
-                               header_row=spec.header_row)
+                               header_row=spec.header_row, limits=limits)
     return read_csv_text(data, source.relative, encoding=profile.formats.encoding,
-                         delimiter=profile.formats.delimiter, header_row=spec.header_row)
+                         delimiter=profile.formats.delimiter, header_row=spec.header_row,
+                         limits=limits)
 
 
 def _first_match(headers: list[str], aliases: list[str]) -> int | None:
@@ -76,10 +79,19 @@ def _map_file(read: ReadFile, table: Table, spec: TableSpec, profile: Profile) -
         read.keep.append((index, rule.values))
 
 
-def read_export(input_dir: Path, profile: Profile) -> list[ReadTable]:
-    """Every canonical table with its files read and mapped; raises on a blocking problem."""
+def _to_read(located: dict[str, list[SourceFile]]) -> list[SourceFile]:
+    return list({f.relative: f for files in located.values() for f in files}.values())
+
+
+def read_export(input_dir: Path, profile: Profile,
+                limits: InputLimits = InputLimits()) -> list[ReadTable]:
+    """Every canonical table with its files read and mapped; raises on a blocking problem.
+
+    The sizes of all the files to read are checked against `limits` before any is read.
+    """
     available = list_files(input_dir)
     located = locate(profile, available)
+    check_export_size(_to_read(located), limits)
     cache: dict[tuple[str, str | None, int], tuple[str, TextTable]] = {}
     tables = []
     for name, table in TABLES.items():
@@ -92,8 +104,9 @@ def read_export(input_dir: Path, profile: Profile) -> list[ReadTable]:
         for source in located[name]:
             key = (source.relative, spec.sheet, spec.header_row)
             if key not in cache:
-                data = source.read_bytes()
-                cache[key] = (sha256_bytes(data), read_text(source, data, profile, spec))
+                data = source.read_bytes(limits)
+                cache[key] = (sha256_bytes(data), read_text(source, data, profile, spec, limits))
+                del data  # the Arrow table holds what is needed; free the file's bytes
             sha, text = cache[key]
             read = ReadFile(source, sha, text, {})
             _map_file(read, table, spec, profile)
@@ -106,8 +119,10 @@ def read_export(input_dir: Path, profile: Profile) -> list[ReadTable]:
     return tables
 
 
-def fingerprint(input_dir: Path, profile: Profile) -> list[tuple[str, str]]:
-    """(relative path, sha256) of every file the profile maps, without parsing any of them."""
-    located = locate(profile, list_files(input_dir))
-    seen = {f.relative: f for files in located.values() for f in files}
-    return [(relative, sha256_bytes(seen[relative].read_bytes())) for relative in sorted(seen)]
+def fingerprint(input_dir: Path, profile: Profile,
+                limits: InputLimits = InputLimits()) -> list[tuple[str, str]]:
+    """(relative path, sha256) of every file the profile maps, without parsing any of them
+    (each file streamed through the hash, never held whole)."""
+    files = _to_read(locate(profile, list_files(input_dir)))
+    check_export_size(files, limits)
+    return [(f.relative, f.sha256(limits)) for f in sorted(files, key=lambda f: f.relative)]

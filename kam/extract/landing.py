@@ -20,6 +20,7 @@ import duckdb
 
 from kam.errors import UsageError
 from kam.extract.assemble import ReadTable, fingerprint, read_export
+from kam.extract.limits import InputLimits
 from kam.extract.parse import REASONS
 from kam.extract.profile import Profile, load_profile
 from kam.extract.readers import SOURCE_LINE
@@ -74,12 +75,13 @@ def _check_timezone(con: duckdb.DuckDBPyConnection, timezone: str) -> None:
                          hint="use an IANA name such as UTC or Asia/Shanghai") from None
 
 
-def input_fingerprint(input_dir: Path, profile: str = "canonical") -> list[tuple[str, str]]:
+def input_fingerprint(input_dir: Path, profile: str = "canonical",
+                      limits: InputLimits = InputLimits()) -> list[tuple[str, str]]:
     """(relative path, sha256) of every input file the profile would read; no parsing."""
     input_dir = Path(input_dir)
     loaded = load_profile(profile)
     _check_folder(input_dir)
-    return fingerprint(input_dir, loaded)
+    return fingerprint(input_dir, loaded, limits)
 
 
 def profile_fingerprint(profile: str | Path = "canonical") -> str:
@@ -89,9 +91,11 @@ def profile_fingerprint(profile: str | Path = "canonical") -> str:
     return hashlib.sha256(loaded.model_dump_json(exclude={"source"}).encode()).hexdigest()
 
 
-def run_fingerprint(input_dir: Path, profile: str | Path = "canonical") -> list[tuple[str, str]]:
+def run_fingerprint(input_dir: Path, profile: str | Path = "canonical",
+                    limits: InputLimits = InputLimits()) -> list[tuple[str, str]]:
     """What a run's id derives from on the input side: the files and the resolved profile."""
-    return [*input_fingerprint(input_dir, str(profile)), ("profile", profile_fingerprint(profile))]
+    return [*input_fingerprint(input_dir, str(profile), limits),
+            ("profile", profile_fingerprint(profile))]
 
 
 def ensure_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -208,17 +212,18 @@ def _replace_run_audit(con: duckdb.DuckDBPyConnection, run_id: str) -> object:
 
 
 def extract_export(input_dir: Path, warehouse: Path, *, run_id: str,
-                   profile: str | Path = "canonical", timezone: str = "UTC") -> ExtractSummary:
+                   profile: str | Path = "canonical", timezone: str = "UTC",
+                   limits: InputLimits = InputLimits()) -> ExtractSummary:
     """Read the export in `input_dir` through `profile` and replace the `raw` tables.
 
     Raises UsageError (unknown profile, missing folder, unknown timezone) or
     DataQualityError (missing required file or column, empty, header-only or unreadable
-    file) before anything is written.
+    file, a file over one of the input `limits`) before anything is written.
     """
     input_dir, warehouse = Path(input_dir), Path(warehouse)
     loaded = load_profile(profile)
     _check_folder(input_dir)
-    tables = read_export(input_dir, loaded)
+    tables = read_export(input_dir, loaded, limits)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(warehouse))
     try:

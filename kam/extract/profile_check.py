@@ -12,6 +12,7 @@ from pathlib import Path
 from kam.errors import KamError, UsageError
 from kam.extract.assemble import file_label, read_text
 from kam.extract.headers import closest, match_columns
+from kam.extract.limits import InputLimits
 from kam.extract.profile import Profile, load_profile
 from kam.extract.sources import is_input, list_files, locate
 from kam.schema import TABLES
@@ -103,11 +104,11 @@ class ProfileCheck:
         return out
 
 
-def _check_file(source, profile: Profile, table: str) -> FileCheck:
+def _check_file(source, profile: Profile, table: str, limits: InputLimits) -> FileCheck:
     spec = profile.tables[table]
     check = FileCheck(source.relative)
     try:
-        text = read_text(source, source.read_bytes(), profile, spec)
+        text = read_text(source, source.read_bytes(limits), profile, spec, limits)
     except KamError as error:
         check.error = error.message
         return check
@@ -138,7 +139,8 @@ def _check_file(source, profile: Profile, table: str) -> FileCheck:
     return check
 
 
-def check_profile(input_dir: Path, profile: str | Path) -> ProfileCheck:
+def check_profile(input_dir: Path, profile: str | Path,
+                  limits: InputLimits = InputLimits()) -> ProfileCheck:
     """Which files and columns of `input_dir` the profile matches, and what blocks a load."""
     input_dir = Path(input_dir)
     loaded = load_profile(profile)
@@ -148,7 +150,7 @@ def check_profile(input_dir: Path, profile: str | Path) -> ProfileCheck:
     located = locate(loaded, files)
     tables = [
         TableCheck(name, table.required, file_label(table, loaded.tables[name]),
-                   [_check_file(f, loaded, name) for f in located[name]])
+                   [_check_file(f, loaded, name, limits) for f in located[name]])
         for name, table in TABLES.items()
     ]
     used = {f.relative for matched in located.values() for f in matched}
