@@ -36,6 +36,7 @@ LIMIT_FIELDS = ("max_file_bytes", "max_export_bytes", "max_rows", "max_columns",
 # A profile is a built-in name or a path to a YAML file; anything else is refused before it
 # reaches a file name or a query.
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+_TIMEZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}")
 
 
 class Stage(StrEnum):
@@ -110,6 +111,10 @@ class Settings(BaseSettings):
     @classmethod
     def _known_timezone(cls, value: str) -> str:
         try:
+            # The name reaches SQL (DuckDB's timezone()) and dbt: letters, digits, _+- and
+            # up to two slashes only, whatever the tz database would also open.
+            if not _TIMEZONE_NAME.fullmatch(value):
+                raise ValueError(value)
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(
