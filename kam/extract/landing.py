@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from kam.errors import UsageError
 from kam.extract.assemble import ReadTable, fingerprint, read_export
@@ -107,7 +108,11 @@ def ensure_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 WELL_FORMED = "well_formed_row"  # quarantine expectation of rows with the wrong field count
 _MANIFEST = "insert into audit.load_manifest values (?, ?, ?, ?, ?, ?, ?, ?)"
-_QUARANTINE = "insert into audit.quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_QUARANTINE_COLUMNS = [("run_id", pa.string()), ("table_name", pa.string()),
+                       ("row_key", pa.string()), ("source_file", pa.string()),
+                       ("source_line", pa.int64()), ("column_name", pa.string()),
+                       ("value", pa.string()), ("expectation", pa.string()),
+                       ("reason", pa.string())]  # audit.quarantine's columns, in order
 
 
 def _combined_sha(files: list[FileLoad]) -> str:
@@ -163,7 +168,17 @@ class _Lander:
                  WELL_FORMED, why)
                 for f in read.files for line, text, why in f.text.malformed]
         if rows:
-            self.con.executemany(_QUARANTINE, rows)
+            # One columnar insert: executemany costs a statement per row and grew to
+            # minutes for tens of thousands of malformed rows.
+            columns = list(zip(*rows, strict=True))
+            batch = pa.table({name: pa.array(values, type)
+                              for (name, type), values in zip(_QUARANTINE_COLUMNS, columns,
+                                                              strict=True)})
+            self.con.register("malformed_rows", batch)
+            try:
+                self.con.execute("insert into audit.quarantine select * from malformed_rows")
+            finally:
+                self.con.unregister("malformed_rows")
         return rows
 
     def _land_typed(self, read: ReadTable, *, ordered: bool) -> dict:
