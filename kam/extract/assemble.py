@@ -13,7 +13,7 @@ from pathlib import Path
 from kam.errors import DataQualityError
 from kam.extract.excel import EXCEL_SUFFIXES, read_excel_text
 from kam.extract.headers import match_columns, missing_column_error, missing_file_error
-from kam.extract.limits import InputLimits
+from kam.extract.limits import DEFAULT_LIMITS, InputLimits
 from kam.extract.profile import Profile, TableSpec
 from kam.extract.readers import TextTable, read_csv_text, sha256_bytes
 from kam.extract.sources import SourceFile, check_export_size, list_files, locate
@@ -84,7 +84,7 @@ def _to_read(located: dict[str, list[SourceFile]]) -> list[SourceFile]:
 
 
 def read_export(input_dir: Path, profile: Profile,
-                limits: InputLimits = InputLimits()) -> list[ReadTable]:
+                limits: InputLimits = DEFAULT_LIMITS) -> list[ReadTable]:
     """Every canonical table with its files read and mapped; raises on a blocking problem.
 
     The sizes of all the files to read are checked against `limits` before any is read.
@@ -120,7 +120,7 @@ def read_export(input_dir: Path, profile: Profile,
 
 
 def fingerprint(input_dir: Path, profile: Profile,
-                limits: InputLimits = InputLimits()) -> list[tuple[str, str]]:
+                limits: InputLimits = DEFAULT_LIMITS) -> list[tuple[str, str]]:
     """(relative path, sha256) of every file the profile maps, without parsing any of them
     (each file streamed through the hash, never held whole)."""
     files = _to_read(locate(profile, list_files(input_dir)))

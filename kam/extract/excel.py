@@ -23,7 +23,7 @@ from python_calamine import CalamineWorkbook
 
 from kam.errors import DataQualityError
 from kam.extract.headers import closest
-from kam.extract.limits import InputLimits, check_member_size, over_limit
+from kam.extract.limits import DEFAULT_LIMITS, InputLimits, check_member_size, over_limit
 from kam.extract.readers import SOURCE_LINE, TextTable
 
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
@@ -155,7 +155,7 @@ def _cell_text(value: object) -> str:
 
 
 def read_excel_text(data: bytes, relative: str, *, sheet: str | None = None,
-                    header_row: int = 1, limits: InputLimits = InputLimits()) -> TextTable:
+                    header_row: int = 1, limits: InputLimits = DEFAULT_LIMITS) -> TextTable:
     """XLSX/XLS through python-calamine; `_source_line` is the sheet's row number."""
     if not data:
         raise DataQualityError(f"{relative}: file is empty (0 bytes of data)",

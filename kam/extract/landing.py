@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from kam.errors import UsageError
 from kam.extract.assemble import ReadTable, fingerprint, read_export
-from kam.extract.limits import InputLimits
+from kam.extract.limits import DEFAULT_LIMITS, InputLimits
 from kam.extract.parse import REASONS
 from kam.extract.profile import Profile, load_profile
 from kam.extract.readers import SOURCE_LINE
@@ -77,7 +77,7 @@ def _check_timezone(con: duckdb.DuckDBPyConnection, timezone: str) -> None:
 
 
 def input_fingerprint(input_dir: Path, profile: str = "canonical",
-                      limits: InputLimits = InputLimits()) -> list[tuple[str, str]]:
+                      limits: InputLimits = DEFAULT_LIMITS) -> list[tuple[str, str]]:
     """(relative path, sha256) of every input file the profile would read; no parsing."""
     input_dir = Path(input_dir)
     loaded = load_profile(profile)
@@ -93,7 +93,7 @@ def profile_fingerprint(profile: str | Path = "canonical") -> str:
 
 
 def run_fingerprint(input_dir: Path, profile: str | Path = "canonical",
-                    limits: InputLimits = InputLimits()) -> list[tuple[str, str]]:
+                    limits: InputLimits = DEFAULT_LIMITS) -> list[tuple[str, str]]:
     """What a run's id derives from on the input side: the files and the resolved profile."""
     return [*input_fingerprint(input_dir, str(profile), limits),
             ("profile", profile_fingerprint(profile))]
@@ -228,7 +228,7 @@ def _replace_run_audit(con: duckdb.DuckDBPyConnection, run_id: str) -> object:
 
 def extract_export(input_dir: Path, warehouse: Path, *, run_id: str,
                    profile: str | Path = "canonical", timezone: str = "UTC",
-                   limits: InputLimits = InputLimits()) -> ExtractSummary:
+                   limits: InputLimits = DEFAULT_LIMITS) -> ExtractSummary:
     """Read the export in `input_dir` through `profile` and replace the `raw` tables.
 
     Raises UsageError (unknown profile, missing folder, unknown timezone) or

@@ -41,6 +41,9 @@ class InputLimits:
         return cls(**{name: getattr(settings, name) for name in LIMIT_FIELDS})
 
 
+DEFAULT_LIMITS = InputLimits()
+
+
 def over_limit(where: str, what: str, setting: str, limit: int) -> DataQualityError:
     """`where: what exceeds the limit of N (max_x)`, with how to raise it."""
     return DataQualityError(

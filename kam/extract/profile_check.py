@@ -12,7 +12,7 @@ from pathlib import Path
 from kam.errors import KamError, UsageError
 from kam.extract.assemble import file_label, read_text
 from kam.extract.headers import closest, match_columns
-from kam.extract.limits import InputLimits
+from kam.extract.limits import DEFAULT_LIMITS, InputLimits
 from kam.extract.profile import Profile, load_profile
 from kam.extract.sources import is_input, list_files, locate
 from kam.schema import TABLES
@@ -140,7 +140,7 @@ def _check_file(source, profile: Profile, table: str, limits: InputLimits) -> Fi
 
 
 def check_profile(input_dir: Path, profile: str | Path,
-                  limits: InputLimits = InputLimits()) -> ProfileCheck:
+                  limits: InputLimits = DEFAULT_LIMITS) -> ProfileCheck:
     """Which files and columns of `input_dir` the profile matches, and what blocks a load."""
     input_dir = Path(input_dir)
     loaded = load_profile(profile)

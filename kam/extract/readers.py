@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from kam.errors import DataQualityError
-from kam.extract.limits import InputLimits, over_limit
+from kam.extract.limits import DEFAULT_LIMITS, InputLimits, over_limit
 
 SOURCE_LINE = "_source_line"
 DELIMITERS = ",;\t|"
@@ -279,7 +279,7 @@ def _block_size(limits: InputLimits) -> int:
 
 def read_csv_text(data: bytes, relative: str, *, encoding: str = "auto",
                   delimiter: str = "auto", header_row: int = 1,
-                  limits: InputLimits = InputLimits()) -> TextTable:
+                  limits: InputLimits = DEFAULT_LIMITS) -> TextTable:
     if not data.strip():
         raise DataQualityError(f"{relative}: file is empty (0 bytes of data)",
                                hint="export it again or remove it from the folder")

@@ -125,8 +125,8 @@ formats:
 """)
     folder = export(
         tmp_path / "e",
-        **{"accounts.csv": "account_id,\"Name \"\"'); drop table raw.orders; --\",account_manager_id,"
-                           "created_at\nA1,O'Brien,M1,2025-01-02\n",
+        **{"accounts.csv": "account_id,\"Name \"\"'); drop table raw.orders; --\","
+                           "account_manager_id,created_at\nA1,O'Brien,M1,2025-01-02\n",
            "orders.csv": "order_id,account_id,order_date,amount,currency,stage,product_line\n"
                          "O1,A1,2026-01-02,10.00,USD,won,widgets'--\n"
                          "O2,A1,2026-01-03,5.00,USD,"
