@@ -47,7 +47,7 @@ def _fail(message: str, code: int) -> None:
 
 
 def reports_errors(command: Callable) -> Callable:
-    """Turn known failures into one line and the contract's exit status."""
+    """Turn known failures into one line and the documented exit status."""
 
     @wraps(command)
     def wrapper(*args, **kwargs):

@@ -4,7 +4,14 @@ A run works on copies: the warehouse is copied to a working file and the month's
 written to a hidden staging folder. Only when every step has succeeded are they swapped in.
 """
 
-from kam.publish.manifest import MANIFEST_NAME, Manifest, build_manifest, kind_of, write_manifest
+from kam.publish.manifest import (
+    MANIFEST_NAME,
+    Manifest,
+    build_manifest,
+    kind_of,
+    replace_entry,
+    write_manifest,
+)
 from kam.publish.runs import record_run
 from kam.publish.workspace import StagedMonth, WorkingWarehouse
 
@@ -16,5 +23,6 @@ __all__ = [
     "build_manifest",
     "kind_of",
     "record_run",
+    "replace_entry",
     "write_manifest",
 ]

@@ -92,8 +92,24 @@ def build_manifest(
 
 def write_manifest(staging_dir: Path, manifest: Manifest) -> Path:
     path = staging_dir / MANIFEST_NAME
-    body = json.dumps(manifest.as_json(), indent=2, ensure_ascii=False) + "\n"
-    write_atomic(path, body.encode("utf-8"))
+    _write_json(path, manifest.as_json())
     return path
+
+
+def replace_entry(month_dir: Path, entry: dict[str, object]) -> None:
+    """Put one re-rendered file's entry into a published month's manifest, if it has one."""
+    path = month_dir / MANIFEST_NAME
+    if not path.exists():
+        return
+    listing = json.loads(path.read_text(encoding="utf-8"))
+    others = [f for f in listing["files"] if f["path"] != entry["path"]]
+    kept = {key: value for key, value in entry.items() if value is not None}
+    listing["files"] = sorted([*others, kept], key=lambda f: f["path"])
+    _write_json(path, listing)
+
+
+def _write_json(path: Path, document: dict[str, object]) -> None:
+    body = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    write_atomic(path, body.encode("utf-8"))
 
 

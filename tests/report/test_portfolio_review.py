@@ -47,8 +47,7 @@ def test_at_risk_list_and_manager_coverage(rendered_en):
 
 
 def test_chinese_portfolio(warehouse, tmp_path):
-    from conftest import DQ
-    from fixture_warehouse import MONTH, RUN_ID
+    from fixture_warehouse import DQ, MONTH, RUN_ID
 
     from kam.report import render_reports
 
@@ -56,5 +55,6 @@ def test_chinese_portfolio(warehouse, tmp_path):
                    dq_status=DQ, workers=1, progress=False, cache_dir=tmp_path / ".cache")
     text = pdf_text(tmp_path / "portfolio.pdf")
     for label in ("重点客户组合回顾", "各分级留存", "同期群留存", "高风险重点客户",
-                  "各客户经理覆盖情况", "净收入留存 (NRR)", "健康度评分处于红色区间"):
+                  "各客户经理覆盖情况", "净收入留存 (NRR)", "健康度评分处于红色区间",
+                  "指标定义：docs/metrics.md"):
         assert label in text, label
