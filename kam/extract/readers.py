@@ -306,11 +306,11 @@ def read_csv_text(data: bytes, relative: str, *, encoding: str = "auto",
                                   f"found {row.actual_columns}"))
         return "skip"
 
-    try:
-        table = pacsv.read_csv(
+    def read(threads: bool) -> pa.Table:
+        return pacsv.read_csv(
             pa.py_buffer(data),
             read_options=pacsv.ReadOptions(skip_rows=header_row, column_names=generated,
-                                           block_size=_block_size(limits)),
+                                           block_size=_block_size(limits), use_threads=threads),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=quotechar,
                                              newlines_in_values=True,
                                              invalid_row_handler=on_invalid),
@@ -318,6 +318,14 @@ def read_csv_text(data: bytes, relative: str, *, encoding: str = "auto",
                 column_types={name: pa.string() for name in generated},
                 strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
+
+    try:
+        table = read(threads=True)
+        if invalid:
+            # Threads report rejected rows out of file order, and locating them in one
+            # forward pass needs that order: read this file again in one thread.
+            invalid.clear()
+            table = read(threads=False)
     except pa.ArrowInvalid as error:
         # A record longer than a block: find the field that made it so, by line and column.
         found = _first_long_field(data, headers, delimiter, quotechar, header_row,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from kam.extract.limits import InputLimits
 from kam.extract.readers import _locate_lines, read_csv_text, skip_lines
 
 
@@ -90,3 +91,14 @@ def test_line_numbers_around_malformed_rows_by_hand():
     text = read_csv_text(data, "t.csv")
     assert text.table.column("_source_line").to_pylist() == [2, 4, 7]
     assert [(line, raw) for line, raw, _ in text.malformed] == [(3, "2,bad,x"), (6, "4,bad,y")]
+
+
+def test_rejected_rows_of_a_multi_block_file_are_all_located_in_order():
+    """Arrow's threads report rejected rows out of file order; each must still be found
+    (a row searched for past its place was not found, and cost a scan to the end)."""
+    data, bad = _with_bad_rows(200_000, 100)  # ~3 MB: several 1 MiB blocks
+    text = read_csv_text(data, "t.csv", limits=InputLimits(max_field_bytes=1_000))
+    lines = [line for line, _, _ in text.malformed]
+    assert [raw for _, raw, _ in text.malformed] == bad
+    assert lines == [3 + 101 * k for k in range(len(bad))]  # header, row, its bad row, ...
+    assert text.table.num_rows == 200_000
