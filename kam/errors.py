@@ -1,4 +1,4 @@
-"""Failures the command line turns into one line and a documented exit status (CONTRACT §5)."""
+"""Failures the command line turns into one line and a documented exit status (README.md)."""
 
 from __future__ import annotations
 

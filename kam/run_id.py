@@ -1,7 +1,7 @@
 """Run ids derived from what determines a run's results, never from the clock.
 
 Same input files, month and configuration give the same run id, so reruns are idempotent
-and PDFs and manifests can be byte-identical (CONTRACT §4).
+and PDFs and manifests can be byte-identical.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The canonical input layout (CONTRACT §1) and the typed `raw` tables it lands in.
+"""The canonical input layout (docs/profiles.md) and the typed `raw` tables it lands in.
 
 This is the one place that names the canonical files, their columns and the types they
 land with. Extract parses every value into these types (unparseable values are
@@ -14,7 +14,7 @@ from typing import Literal
 
 ColumnType = Literal["text", "date", "timestamp", "money", "number", "rate"]
 
-# DuckDB types per logical type. Money is exact (CONTRACT §3a): DECIMAL, never DOUBLE.
+# DuckDB types per logical type. Money is exact (docs/metrics.md, Money): DECIMAL, never DOUBLE.
 DUCKDB_TYPES: dict[ColumnType, str] = {
     "text": "VARCHAR",
     "date": "DATE",
@@ -116,7 +116,7 @@ TABLES: dict[str, Table] = {
 
 OPTIONAL_TABLES = [t.name for t in TABLES.values() if not t.required]
 
-# Audit tables (CONTRACT §4). Created by extract if missing; append-only.
+# Audit tables (README.md, Outputs). Created by extract if missing; append-only.
 AUDIT_DDL = {
     "runs": """create table if not exists audit.runs (
         run_id VARCHAR, month DATE, profile VARCHAR, input_dir VARCHAR, config_json VARCHAR,

@@ -1,5 +1,5 @@
 {#
-    Schemas are named as CONTRACT §4 names them (raw, staging, marts, audit), not prefixed
+    Schemas keep their documented names (raw, staging, marts, audit), not prefixed
     with the target schema as dbt does by default.
 #}
 {% macro generate_schema_name(custom_schema_name, node) -%}

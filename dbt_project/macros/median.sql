@@ -1,6 +1,6 @@
 {#
     The median of `expression` in an aggregate; with an even count, the mean of the two
-    middle values (CONTRACT §3a). DuckDB has median(); the default is the SQL standard
+    middle values (docs/metrics.md). DuckDB has median(); the default is the SQL standard
     ordered-set aggregate.
 #}
 {% macro median(expression) -%}

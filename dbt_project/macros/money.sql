@@ -1,5 +1,5 @@
 {#
-    Money is exact (CONTRACT §3a). Raw money is DECIMAL(18, 4) and rates DECIMAL(18, 8);
+    Money is exact (docs/metrics.md, Money). Raw money is DECIMAL(18, 4) and rates DECIMAL(18, 8);
     their product must be widened first or DuckDB keeps 18 digits and overflows above
     a million. The result has 12 decimals and is never rounded before aggregation.
 #}

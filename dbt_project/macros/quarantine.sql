@@ -1,6 +1,6 @@
 {#
     Rows that validation rejected in this run (audit.quarantine, run_id = var('run_id'))
-    are counted nowhere (CONTRACT §3a "Bad rows"). Used as a where-clause predicate in
+    are counted nowhere (docs/metrics.md, Bad rows). Used as a where-clause predicate in
     staging, on the raw row aliased `raw_row`.
 #}
 {% macro not_quarantined(table_name) -%}

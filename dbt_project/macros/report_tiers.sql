@@ -1,5 +1,5 @@
 {#
-    True when `tier_column` is one of var('report_tiers') (CONTRACT §3 "Key accounts").
+    True when `tier_column` is one of var('report_tiers') (docs/metrics.md, Key accounts).
     The var is a list; a comma-separated string is accepted too, as typed on a command line.
 #}
 {% macro is_report_tier(tier_column) -%}

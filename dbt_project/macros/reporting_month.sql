@@ -1,5 +1,5 @@
 {# The reporting month M and its boundaries, from var('month') = 'YYYY-MM'. Windows are
-   half-open (CONTRACT §3a): M is [month_start, next_month_start). #}
+   half-open (docs/metrics.md, Windows): M is [month_start, next_month_start). #}
 
 {% macro reporting_month_start() -%}
     cast('{{ var("month") }}-01' as date)

@@ -1,5 +1,5 @@
 -- Account-grain marts have exactly one row for every account that exists at the end of M
--- (CONTRACT §3a "Which rows"): compare each mart's accounts for M with the tiers for M.
+-- (docs/metrics.md, "Which rows a mart has"): compare each mart's accounts for M with the tiers for M.
 {%- set marts = ['account_tier', 'account_review', 'account_retention', 'account_satisfaction',
                  'account_service', 'account_engagement', 'account_health'] %}
 

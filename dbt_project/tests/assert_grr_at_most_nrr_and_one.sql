@@ -1,4 +1,4 @@
--- GRR <= NRR and GRR <= 1 hold for the literal formulas (CONTRACT §3a), per month and tier.
+-- GRR <= NRR and GRR <= 1 hold for the literal formulas (no clipping), per month and tier.
 select month, tier, grr, nrr
 from {{ ref('portfolio_retention') }}
 where grr > nrr + 1e-12

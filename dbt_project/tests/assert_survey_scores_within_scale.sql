@@ -1,4 +1,4 @@
--- A score outside its survey's scale is a data-quality failure, never clipped (CONTRACT §3):
+-- A score outside its survey's scale is a data-quality failure, never clipped:
 -- validation quarantines such rows, so any left here is an error.
 select response_id, survey_type, score
 from {{ ref('stg_crm__surveys') }}

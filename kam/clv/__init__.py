@@ -1,4 +1,4 @@
-"""Customer lifetime value (CONTRACT §3 "CLV"): BG/NBD + Gamma-Gamma fitted by maximum
+"""Customer lifetime value (docs/metrics.md, Lifetime value): BG/NBD + Gamma-Gamma fitted by maximum
 likelihood, p_alive, expected purchases and spend, discounted 12-month margin, and the
 simple fallback model.
 

@@ -2,7 +2,7 @@
 
 dbt-duckdb runs Python models in-process: `dbt.ref()` gives DuckDB relations and the model
 returns one. Money sums (historical_clv) stay in SQL so they are exact DECIMALs
-(CONTRACT §3a); the fitted models work on floats.
+(docs/metrics.md, Money); the fitted models work on floats.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def _sql_string(value: str) -> str:
 def existing_accounts(
     accounts: duckdb.DuckDBPyRelation, month_end: date
 ) -> duckdb.DuckDBPyRelation:
-    """Accounts created on or before the last day of M (CONTRACT §3a)."""
+    """Accounts created on or before the last day of M: the accounts that exist for M."""
     return accounts.filter(f"created_at <= DATE '{month_end.isoformat()}'").project("account_id")
 
 

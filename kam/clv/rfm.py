@@ -1,4 +1,4 @@
-"""Per-account purchase history in the form both CLV models read (CONTRACT §3 "CLV").
+"""Per-account purchase history in the form both CLV models read (docs/metrics.md, Lifetime value).
 
 One transaction per account per calendar day: same-day completed rows are summed, refunds
 included (a day whose rows net to zero or less is still a transaction). The first

@@ -1,4 +1,4 @@
-"""From expected purchases and spend to a discounted 12-month margin (CONTRACT §3 "CLV").
+"""From expected purchases and spend to a discounted 12-month margin (docs/metrics.md, CLV).
 
 The horizon is the twelve calendar months after M. Month k (1..12) ends on the last day of
 M+k; its length in weeks is measured like T, as days / 7 from the last day of M. Expected

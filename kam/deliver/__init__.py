@@ -1,6 +1,6 @@
 """Deliver a published month by e-mail: one message per account manager, their PDFs attached.
 
-Reads `<month>/manifest.json` (CONTRACT §4) for the account reviews and who manages each
+Reads `<month>/manifest.json` (README.md, Outputs) for the account reviews and who manages each
 account, and the managers' names and addresses from `marts.account_review`. Everything is
 checked (files present, sha256 as listed, every manager known with an address) before the
 first message leaves, so a failed check sends nothing.

@@ -1,4 +1,4 @@
-"""Profiles: YAML files that map a vendor's export onto the canonical layout (CONTRACT §1).
+"""Profiles: YAML files that map a vendor's export onto the canonical layout (docs/profiles.md).
 
 A profile names, per canonical table, the files to read (glob patterns, optional sheet),
 the header aliases of each canonical column, value vocabularies, row filters and how rows

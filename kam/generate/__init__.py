@@ -1,4 +1,4 @@
-"""Deterministic synthetic CRM export in the canonical layout (CONTRACT §1), `kam generate`.
+"""Deterministic synthetic CRM export in the canonical layout, `kam generate`.
 
 It imitates a B2B business rather than uniform noise: lognormal account sizes (a few
 accounts carry most revenue), seasonality, product lines with different margins, refunds,

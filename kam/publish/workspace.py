@@ -3,7 +3,7 @@
 A run works on copies: the warehouse is copied to a working file and the month's outputs are
 written to a hidden staging folder. Only when every step has succeeded are they swapped in
 with renames, so a reader never sees a partial PDF, a manifest listing a missing file, or a
-warehouse between two months (CONTRACT §4, §5 exit 3).
+warehouse between two months (a blocked month, exit 3, publishes nothing).
 """
 
 from __future__ import annotations

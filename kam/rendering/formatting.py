@@ -1,7 +1,7 @@
 """Presentation of numbers, money and dates in the report's locale, with Babel.
 
 These functions only format: they never add, divide or round values before display
-(CONTRACT §3a: rounding happens only in presentation). None prints as an em dash so a
+(docs/metrics.md, Money: rounding happens only in presentation). None prints as an em dash so a
 missing metric never reads as zero.
 """
 

@@ -34,7 +34,7 @@ class DataQualityStatus:
 
 @dataclass(frozen=True)
 class RenderedFile:
-    """One PDF written under the month's folder, as listed in manifest.json (CONTRACT §4)."""
+    """One PDF written under the month's folder, as listed in manifest.json."""
 
     path: str  # relative to out_dir, POSIX separators
     kind: ReportKind

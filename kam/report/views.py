@@ -19,7 +19,7 @@ from kam.report.types import DataQualityStatus
 CONFIDENTIALITY_LABEL = "Confidential: internal use only"
 TIERS = ("strategic", "key", "standard")
 SERVICE_PRIORITIES = ("urgent", "high", "normal", "low")
-# Known health components (CONTRACT §3) and their labels; other *_score columns of
+# Known health components (docs/metrics.md, Health score) and their labels; other *_score columns of
 # account_health are shown under their column name.
 HEALTH_COMPONENT_LABELS = {
     "revenue_trend_score": "Revenue trend",

@@ -3,7 +3,7 @@
 `dbt docs generate` stamps its JSON with clocks, invocation ids, a user id and absolute
 paths, and records compiled SQL that depends on earlier runs. Those are set to values
 derived from the run, or dropped, before the JSON is inlined into dbt's own page, so the
-same inputs give the same bytes (CONTRACT §4) and the page opens from disk with no server.
+same inputs give the same bytes and the page opens from disk with no server.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Evidence files that are the same bytes for the same inputs.
 
 The month's manifest lists every file with its sha256 and identical runs must give an
-identical manifest (CONTRACT §4), so the JSON results and the Data Docs leave out what
+identical manifest, so the JSON results and the Data Docs leave out what
 Great Expectations stamps from the clock or a random generator.
 """
 

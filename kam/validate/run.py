@@ -64,7 +64,7 @@ def _missing_table_finding(table: str) -> Finding:
         column=None,
         expectation="required_file_provided",
         severity=BLOCKING,
-        rationale=f"{TABLES[table].file_name} is a required input (CONTRACT §1).",
+        rationale=f"{TABLES[table].file_name} is a required input (docs/profiles.md).",
         unexpected_count=None,
         source_file=TABLES[table].file_name,
     )

@@ -25,7 +25,7 @@ SUITES_DIR = EXPECTATIONS_DIR
 BLOCKING = "blocking"
 WARNING = "warning"
 
-# Vocabularies of CONTRACT §1 (canonical values; profiles map vendor values onto them).
+# Vocabularies of the canonical layout (canonical values; profiles map vendor values onto them).
 ACCOUNT_STATUSES = ["active", "inactive"]
 TIER_OVERRIDES = ["strategic", "key", "standard"]
 ORDER_STATUSES = ["completed", "cancelled"]
@@ -116,7 +116,7 @@ def _structure(table: Table) -> list[gxe.Expectation]:
             meta=_meta(
                 BLOCKING,
                 f"{name} is a required column of {table.file_name} "
-                "(CONTRACT §1); without it the table cannot be modelled.",
+                "(docs/profiles.md); without it the table cannot be modelled.",
             ),
         )
         for name in table.required_columns
@@ -201,7 +201,7 @@ def _account_fk(file_name: str) -> gxe.Expectation:
         "accounts",
         "account_id",
         f"A row of {file_name} whose account_id is not in accounts.csv is quarantined "
-        "and counted nowhere (CONTRACT §3a).",
+        "and counted nowhere (docs/metrics.md, Bad rows).",
     )
 
 
@@ -244,7 +244,7 @@ def _table_checks(name: str) -> list[gxe.Expectation]:
             _in_set(
                 "status",
                 ACCOUNT_STATUSES,
-                "A status outside the vocabulary is quarantined (CONTRACT §3a).",
+                "A status outside the vocabulary is quarantined (docs/metrics.md, Bad rows).",
             ),
             _in_set(
                 "tier_override",
@@ -261,7 +261,7 @@ def _table_checks(name: str) -> list[gxe.Expectation]:
             _in_set(
                 "status",
                 ORDER_STATUSES,
-                "A status outside the vocabulary is quarantined (CONTRACT §3a); empty "
+                "A status outside the vocabulary is quarantined (docs/metrics.md, Bad rows); empty "
                 "means completed.",
             ),
             _matches(
@@ -280,7 +280,7 @@ def _table_checks(name: str) -> list[gxe.Expectation]:
                 severity=BLOCKING,
                 description="with several currencies, every currency has rates in fx_rates",
                 rationale="With several currencies every one needs rates in fx_rates.csv, or "
-                "revenue cannot be converted (CONTRACT §3).",
+                "revenue cannot be converted (docs/metrics.md, Money).",
             ),
             gxe.ExpectColumnMaxToBeBetween(
                 column="order_date",
@@ -333,7 +333,7 @@ def _table_checks(name: str) -> list[gxe.Expectation]:
                     meta=_meta(
                         WARNING,
                         f"A {survey_type} score outside {low}-{high} is a "
-                        "data-quality failure, never clipped (CONTRACT §3).",
+                        "data-quality failure, never clipped (docs/metrics.md, Satisfaction).",
                     ),
                 )
                 for survey_type, (low, high) in SURVEY_SCALES.items()

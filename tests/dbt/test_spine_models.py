@@ -38,7 +38,7 @@ def test_orders_are_converted_at_their_own_months_rate_and_as_of_m(warehouse):
     ]
 
 
-def test_tiers_for_m_follow_the_contract(warehouse):
+def test_tiers_for_m_follow_the_definition(warehouse):
     rows = query(
         warehouse,
         "select account_id, t12m_revenue, tier_rank, computed_tier, tier, tier_source, "

@@ -1,4 +1,4 @@
-"""A small warehouse with the marts the reports read (CONTRACT §4 column names).
+"""A small warehouse with the marts the reports read (their documented column names).
 
 Values are chosen by hand so that tests can assert what each PDF must print.
 """

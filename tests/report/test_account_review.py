@@ -121,6 +121,8 @@ def test_page_footer_and_running_header(rendered_en):
     text = pdf_text(out_dir / "accounts/ACC-1.pdf")
     assert "Page 1 of 2" in text and "Page 2 of 2" in text
     assert text.count(f"Confidential: internal use only · Run {RUN_ID}") == 2
+    # every page says where the definitions of its figures are
+    assert text.count("Definitions: docs/metrics.md and dbt_docs/ in this month’s folder") == 2
     assert text.count("Acme Industrial October 2026") == 2  # running header on each page
 
 
@@ -139,7 +141,8 @@ def test_chinese_review_for_a_chinese_speaking_manager(rendered_en):
     # ACC-2's manager has locale zh-CN: the review is Chinese whatever --locale says.
     text = pdf_text(out_dir / "accounts/ACC-2.pdf")
     for label in ("客户经理", "本月收入", "近12个月收入", "毛利", "风险与建议措施",
-                  "第 1 页，共 2 页", "机密：仅限内部使用", "2026年10月", "王芳"):
+                  "第 1 页，共 2 页", "机密：仅限内部使用", "2026年10月", "王芳",
+                  "指标定义：docs/metrics.md 及本月文件夹中的 dbt_docs/"):
         assert label in text, label
     assert "重点 由普通上调" in text  # tier key, up from standard, in Chinese
 

@@ -56,5 +56,6 @@ def test_chinese_portfolio(warehouse, tmp_path):
                    dq_status=DQ, workers=1, progress=False, cache_dir=tmp_path / ".cache")
     text = pdf_text(tmp_path / "portfolio.pdf")
     for label in ("重点客户组合回顾", "各分级留存", "同期群留存", "高风险重点客户",
-                  "各客户经理覆盖情况", "净收入留存 (NRR)", "健康度评分处于红色区间"):
+                  "各客户经理覆盖情况", "净收入留存 (NRR)", "健康度评分处于红色区间",
+                  "指标定义：docs/metrics.md"):
         assert label in text, label

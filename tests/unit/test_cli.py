@@ -11,7 +11,7 @@ README = (Path(__file__).parents[2] / "README.md").read_text()
 COMMANDS = sorted(cli.commands)
 
 
-def test_the_contract_commands_exist():
+def test_the_documented_commands_exist():
     assert {"demo", "run", "backfill", "validate", "generate", "report"} <= set(COMMANDS)
 
 

@@ -1,4 +1,4 @@
-"""Purchase histories per CONTRACT §3 "CLV": one transaction per day, weeks = days / 7."""
+"""Purchase histories (docs/metrics.md, CLV): one transaction per day, weeks = days / 7."""
 
 from datetime import date
 
@@ -12,7 +12,7 @@ def orders(*rows):
     return pd.DataFrame(rows, columns=["account_id", "order_date", "amount"])
 
 
-def test_the_contracts_example_first_order_on_1_january():
+def test_the_documented_example_first_order_on_1_january():
     summary = summarise_transactions(orders(("A", "2026-01-01", 100.0)), date(2026, 9, 30))
     row = summary.iloc[0]
     assert row["x"] == 0

@@ -164,7 +164,7 @@ def test_a_few_accounts_carry_most_revenue(rows):
     assert sum(top_fifth) / sum(revenue) > Decimal("0.6")
 
 
-def test_the_contract_tier_rule_finds_all_three_tiers(rows):
+def test_the_tier_rule_finds_all_three_tiers(rows):
     rate = {(r["month"], r["currency"]): Decimal(r["rate_to_reporting"])
             for r in rows["fx_rates"]}
     t12m: dict[str, Decimal] = defaultdict(Decimal)

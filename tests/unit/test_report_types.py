@@ -32,7 +32,7 @@ def test_status_when_validation_did_not_run():
     assert status.summary == "validation did not run"
 
 
-def test_manifest_entry_has_the_contract_keys():
+def test_manifest_entry_has_the_documented_keys():
     entry = RenderedFile("accounts/A.pdf", "account_review", "ab", "A", "M1", "key", 2)
     assert entry.manifest_entry() == {
         "path": "accounts/A.pdf", "kind": "account_review", "sha256": "ab",

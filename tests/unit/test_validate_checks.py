@@ -424,7 +424,7 @@ def test_volume_compares_with_the_previous_load_in_the_manifest(tmp_path):
 
 
 def test_evidence_is_the_same_bytes_for_the_same_run(tmp_path):
-    """The month's manifest lists these files with their sha256 (CONTRACT §4)."""
+    """The month's manifest lists these files with their sha256."""
     rows = clean_rows()
     add(rows, "orders", order_id="O9", account_id="A99", order_date="2026-10-06", amount=1,
         currency="EUR")

@@ -49,6 +49,7 @@ def test_pdf_shows_run_inputs_failures_and_quarantine(validated):
     out = render_data_quality_pdf(warehouse, "run-q", MONTH, folder / "data_quality.pdf")
     text = _text(out)
     assert "run-q" in text and "October 2026" in text
+    assert "Definitions: docs/metrics.md and dbt_docs/ in this month’s folder" in text
     assert "Passed" in text and summary.success
     assert SHA in text.replace("\n", "")  # the sha256 may wrap
     assert "not provided" in text  # tickets.csv was not in the export
@@ -83,6 +84,7 @@ def test_same_run_gives_the_same_bytes_and_chinese_renders(validated):
     chinese = _text(render_data_quality_pdf(warehouse, "run-q", MONTH, folder / "zh.pdf",
                                             locale="zh-CN"))
     assert "数据质量报告" in chinese and "隔离内容" in chinese
+    assert "指标定义：docs/metrics.md 及本月文件夹中的 dbt_docs/" in chinese
 
 
 def test_every_label_of_the_template_is_translated():

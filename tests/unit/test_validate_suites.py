@@ -34,9 +34,10 @@ def test_every_expectation_has_severity_and_rationale(table):
         ]
 
 
-def test_contract_bad_rows_are_warnings_and_broken_keys_block():
-    """CONTRACT §3a: unknown account, status outside the vocabulary, score outside its scale
-    are quarantined (warning); null or duplicated keys and missing columns block."""
+def test_bad_rows_are_warnings_and_broken_keys_block():
+    """Bad rows (docs/metrics.md): unknown account, status outside the vocabulary, score
+    outside its scale are quarantined (warning); null or duplicated keys and missing columns
+    block."""
     severities = {}
     for table in TABLES:
         for e in load_suite(table).expectations:

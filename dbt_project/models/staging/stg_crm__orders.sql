@@ -17,7 +17,7 @@ renamed as (
         -- text
         nullif(trim(product_line), '') as product_line,
         upper(trim(currency)) as currency,
-        -- an empty status means completed (CONTRACT §1)
+        -- an empty status means completed
         coalesce(nullif(lower(trim(status)), ''), 'completed') as status,
 
         -- numerics: money stays exact, in the order's own currency

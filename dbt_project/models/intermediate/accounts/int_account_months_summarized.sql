@@ -20,7 +20,7 @@ orders as (
 
 monthly_orders as (
 
-    -- cancelled rows count nowhere; refunds are completed rows (CONTRACT §3a)
+    -- cancelled rows count nowhere; refunds are completed rows
     select
         account_id,
         order_month as month,

@@ -1,5 +1,5 @@
 {#
-    CONTRACT §3 tiers for every month of the spine, each from its own month's T12M revenue,
+    Tiers (docs/metrics.md) for every month of the spine, each from its own month's T12M revenue,
     over the accounts that exist at that month's end.
 #}
 with

@@ -1,5 +1,5 @@
 {#
-    CONTRACT §3a money rule: the configured currency; otherwise the single currency found
+    The reporting currency (docs/metrics.md, Money): the configured currency; otherwise the single currency found
     in the orders (as of M); otherwise the currency fx_rates lists at rate 1 in every month.
 #}
 with

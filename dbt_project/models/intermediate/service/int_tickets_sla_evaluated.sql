@@ -1,6 +1,6 @@
 {#
     Every ticket opened before the end of M, seen as of the end of M: a response or
-    resolution stamped after M has not happened yet (CONTRACT §3a).
+    resolution stamped after M has not happened yet (docs/metrics.md, Service and SLA).
 #}
 with
 

@@ -27,7 +27,7 @@ provided as (
 
 per_account as (
 
-    -- the 90 calendar days ending on the last day of M (CONTRACT §3a)
+    -- the 90 calendar days ending on the last day of M
     select
         account_id,
         sum(

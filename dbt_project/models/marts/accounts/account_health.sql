@@ -1,5 +1,5 @@
 {#
-    Health score 0-100 (CONTRACT §3): the weighted mean of the component scores present,
+    Health score 0-100 (docs/metrics.md): the weighted mean of the component scores present,
     weights from var health_weights; a missing component's weight is redistributed over
     the others and the component is listed in missing_components. Component scores:
       revenue_trend: 50 + 50 x growth of T3M revenue (M-2..M) over the same months a year

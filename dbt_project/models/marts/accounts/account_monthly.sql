@@ -1,6 +1,6 @@
 {#
-    A fresh warehouse gets every month from the first month of the data to M (CONTRACT §3a
-    "Which rows"). Once the table exists a run writes month M only (a rerun replaces it),
+    A fresh warehouse gets every month from the first month of the data to M (docs/metrics.md,
+    "Which rows a mart has"). Once the table exists a run writes month M only (a rerun replaces it),
     so monthly runs do not rewrite all history; months left by other runs are kept.
 #}
 with

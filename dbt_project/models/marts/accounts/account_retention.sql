@@ -16,7 +16,7 @@ orders as (
 
 order_dates as (
 
-    -- refunds are completed orders, so their dates count (CONTRACT §3a)
+    -- refunds are completed orders, so their dates count
     select distinct account_id, order_date
     from orders
 

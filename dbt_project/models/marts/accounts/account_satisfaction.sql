@@ -49,7 +49,7 @@ per_account as (
 
 final as (
 
-    -- unsuffixed columns cover the T12M window (CONTRACT §4); _m columns month M alone
+    -- unsuffixed columns cover the T12M window; _m columns month M alone
     select
         tiers.account_id,
         tiers.month,

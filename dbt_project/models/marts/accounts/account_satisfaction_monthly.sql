@@ -1,5 +1,5 @@
 {#
-    Satisfaction per month for trends (CONTRACT §3): the 13 months M-12..M, one row per
+    Satisfaction per month for trends (docs/metrics.md): the 13 months M-12..M, one row per
     account existing at each month's end, with the month's own figures and the T12M
     figures as of that month (what account_satisfaction gives for that month), computed
     from the inputs on every run. A run rewrites those 13 months.

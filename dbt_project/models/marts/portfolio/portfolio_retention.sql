@@ -1,5 +1,5 @@
 {#
-    CONTRACT §3 retention for M: the base is the accounts with positive T12M revenue as
+    Retention for M (docs/metrics.md): the base is the accounts with positive T12M revenue as
     of M-12, grouped by their tier as of M-12 (current override applied), plus 'all'.
 #}
 with
