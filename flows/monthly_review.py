@@ -233,7 +233,7 @@ def monthly_account_review(settings: Settings) -> RunResult:
                     validation.failure_line(),
                     hint=f"nothing published for {month}; evidence in {rejected}",
                 )
-        dbt_target = settings.warehouse.parent / ".dbt_target"
+        dbt_target = settings.dbt_target_dir
         if not until.stops_by(Stage.validate):
             transform(settings, work, run_id, dbt_target)
         rendered = []

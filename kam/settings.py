@@ -139,6 +139,12 @@ class Settings(BaseSettings):
             raise RuntimeError("the reporting month was not resolved (call for_month first)")
         return self.month
 
+    @property
+    def dbt_target_dir(self) -> Path:
+        """Where dbt writes its manifest and logs: beside the warehouse, so `kam explain`
+        finds the lineage of the models that built it."""
+        return self.warehouse.parent / ".dbt_target"
+
     def fingerprint_fields(self) -> dict[str, object]:
         """The configuration that changes results, and so the run id (paths excluded)."""
         return self.model_dump(

@@ -53,6 +53,7 @@ class Explanation:
     shown: str
     definition: str
     lineage: list[Node]
+    inputs: dict = field(default_factory=dict)
     columns: list[str] = field(default_factory=list)
     rows: list[dict] = field(default_factory=list)
     quarantined: list[dict] = field(default_factory=list)
@@ -74,6 +75,7 @@ class Explanation:
             "lineage": [node.as_json() for node in self.lineage],
             "run_id": self.run_id,
             "rows_add_up_as": self.metric.rows.adds_up,
+            "inputs": {k: _plain(v) for k, v in self.inputs.items()},
             "rows": [{k: _plain(v) for k, v in row.items()} for row in self.rows],
             "quarantined": [{k: _plain(v) for k, v in row.items()} for row in self.quarantined],
         }
@@ -91,6 +93,8 @@ class Explanation:
             "",
             f"Computed by (dbt lineage of {self.metric.model}, inputs first):",
             *(f"  {node.kind:<8} {node.name:<34} {node.path}" for node in self.lineage),
+            *(["", "Model inputs:"] if self.inputs else []),
+            *(f"  {name:<22} {_cell(value)}" for name, value in self.inputs.items()),
             "",
             f"Input rows ({len(self.rows)}):",
             *_table(self.columns, self.rows),
@@ -217,6 +221,7 @@ def explain_metric(
             parameters,
         )
         columns, rows = _records(con, metric.rows.sql, parameters)
+        inputs = _records(con, metric.rows.inputs_sql, parameters)[1] if metric.rows.inputs_sql else []
         quarantined = _quarantined(con, metric, parameters | {"run_id": run_id})
     value = found[0]["value"]
     return Explanation(
@@ -228,6 +233,7 @@ def explain_metric(
         definition=manifest.column_description(metric.model, metric.column)
         or manifest.column_description(metric.mart, metric.column),
         lineage=manifest.upstream(metric.model),
+        inputs=inputs[0] if inputs else {},
         columns=columns,
         rows=rows,
         quarantined=quarantined,

@@ -32,6 +32,7 @@ class Rows:
     adds_up: str  # how the listed rows give the value, for the reader
     quarantine_table: str | None = None
     quarantine_window: tuple[str, str] | None = None  # parameter names: [from, to)
+    inputs_sql: str | None = None  # one row of model inputs shown above the rows
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,15 @@ _CLV_INPUTS = """
     where clv.account_id = $account and clv.month = $month_start
 """
 
+_PURCHASE_DAYS = """
+    select order_date, count(*) as completed_rows, sum(amount) as day_amount,
+           row_number() over (order by order_date) = 1 as is_first_transaction
+    from staging.int_orders_converted
+    where account_id = $account and is_completed and order_date <= $month_end
+    group by order_date
+    order by order_date
+"""
+
 _ENGAGEMENT_ROW = """
     select tier, interactions_90d, engagement_standard, meets_engagement_standard
     from marts.account_engagement where account_id = $account and month = $month_start
@@ -226,7 +236,7 @@ def _money(name, label, column, rows, mart="account_review", section="Revenue an
     return Metric(name, label, mart, column, ("money",), section, rows, computed_in=computed_in)
 
 
-_REVENUE_SUM = "the sum of converted_amount (amount x fx_rate, rounded to cents) of the rows"
+_REVENUE_SUM = "the sum of converted_amount (amount x fx_rate, exact, never rounded) of the rows"
 
 _ALL = [
     # Summary
@@ -278,9 +288,12 @@ _ALL = [
            computed_in=""),
     *[
         Metric(name, label, "account_clv", name, fmt, "Predictive CLV: inputs",
-               Rows(_CLV_INPUTS, "the model's output for the account's frequency_x, "
-                    "recency_t_x and age_T (weeks) under the fitted parameters "
-                    "(BG/NBD r, alpha, a, b; Gamma-Gamma p, q, gamma); see kam/clv"))
+               Rows(_PURCHASE_DAYS, "the model's output for the account's purchase days "
+                    "(one transaction per day; frequency_x = days - 1, recency_t_x = weeks from "
+                    "the first to the last day, age_T = weeks from the first day to the end of "
+                    "M; mean repeat spend over the days after the first) under the fitted "
+                    "parameters (BG/NBD r, alpha, a, b; Gamma-Gamma p, q, gamma); see kam/clv",
+                    inputs_sql=_CLV_INPUTS))
         for name, label, fmt in (
             ("predicted_clv_12m", "Predicted CLV, next 12 months", ("money",)),
             ("p_alive", "Probability still active", ("fraction",)),
