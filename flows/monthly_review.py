@@ -19,7 +19,15 @@ from prefect.runtime import flow_run
 from kam.deliver import deliver
 from kam.errors import DataQualityError, UsageError
 from kam.extract.landing import extract_export, run_fingerprint
-from kam.publish import StagedMonth, WorkingWarehouse, build_manifest, record_run, write_manifest
+from kam.publish import (
+    StagedMonth,
+    WorkingWarehouse,
+    build_manifest,
+    private_key_pem,
+    record_run,
+    sign_manifest,
+    write_manifest,
+)
 from kam.report import DataQualityStatus, render_reports
 from kam.report.data_quality import render_data_quality_pdf
 from kam.run_id import derive_run_id
@@ -165,7 +173,8 @@ def record(
 def manifest(
     month_dir: Path, settings: Settings, run_id: str, validation_success: bool, rendered: list
 ) -> Path:
-    """List every file of the month with its sha256 and what it is about."""
+    """List every file of the month with its sha256 and what it is about; sign the list
+    when a signing key is configured."""
     described = {
         r.path: {
             "kind": r.kind,
@@ -184,7 +193,12 @@ def manifest(
         validation_run_id=run_id,
         described=described,
     )
-    return write_manifest(month_dir, listing)
+    path = write_manifest(month_dir, listing)
+    pem = private_key_pem(settings.signing_key, settings.signing_key_secret)
+    if pem is not None:
+        # beside the manifest, not in it: a file cannot list its own signature
+        sign_manifest(path, pem, where=str(settings.signing_key or settings.signing_key_secret))
+    return path
 
 
 @task(**IO_RETRIES, cache_policy=NO_CACHE)

@@ -34,6 +34,7 @@ from kam.explain import explain_metric
 from kam.extract import check_profile, list_profiles
 from kam.generate import generate_export
 from kam.month import Month
+from kam.publish import verify_month
 from kam.report.rerender import rerender_account
 from kam.settings import LOCALES, Settings, Stage
 
@@ -296,6 +297,28 @@ def explain(
         out.print_json(data=explanation.as_json(), sort_keys=False)
     else:
         out.print(explanation.as_text(), markup=False, end="")
+
+
+@cli.command()
+@click.argument("month_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--warehouse", type=click.Path(path_type=Path), default=None,
+              help="Also check the run id and validation result against this warehouse's "
+              "audit tables (default warehouse/kam.duckdb when it exists).")
+@click.option("--public-key", "public_key_path", type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), default=None,
+              help="Ed25519 public key (PEM): check manifest.json.sig against it.")
+@reports_errors
+def verify(month_dir: Path, warehouse: Path | None, public_key_path: Path | None) -> None:
+    """Check a published OUT/YYYY-MM against its manifest: exit 0 when all is well, 1 when
+    any file is missing, changed or extra, or the run, validation or signature disagree."""
+    if warehouse is None:
+        default = Settings.load().warehouse
+        warehouse = default if default.is_file() else None
+    result = verify_month(month_dir, warehouse=warehouse, public_key_path=public_key_path)
+    for line in result.lines():
+        out.print(line, markup=False)
+    if not result.ok:
+        sys.exit(EXIT_PIPELINE)
 
 
 @cli.group(invoke_without_command=True)

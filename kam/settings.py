@@ -81,6 +81,14 @@ class Settings(BaseSettings):
     max_volume_drop: float = Field(0.5, ge=0, le=1)
     freshness_grace_days: int = Field(7, ge=0)
     deliver: DeliveryMode | None = Field(None, description="E-mail each manager their reviews.")
+    # Signing the manifest (docs/audit.md): an Ed25519 private key in PEM, from a file or a
+    # Prefect Secret block; the publish step writes manifest.json.sig beside the manifest.
+    signing_key: Path | None = Field(
+        None, description="PEM file of an Ed25519 private key that signs manifest.json."
+    )
+    signing_key_secret: str | None = Field(
+        None, description="Name of a Prefect Secret block holding that PEM (instead of a file)."
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -148,5 +156,7 @@ class Settings(BaseSettings):
     def fingerprint_fields(self) -> dict[str, object]:
         """The configuration that changes results, and so the run id (paths excluded)."""
         return self.model_dump(
-            mode="json", exclude={"input_dir", "out_dir", "warehouse", "until", "deliver"}
+            mode="json",
+            exclude={"input_dir", "out_dir", "warehouse", "until", "deliver", "signing_key",
+                     "signing_key_secret"},
         ) | {"month": str(self.reporting_month)}
