@@ -76,7 +76,7 @@ def test_the_patterns_find_what_they_should_and_nothing_else(text, expected):
 
 def test_the_walk_covers_the_product():
     files = {path.relative_to(ROOT).as_posix() for path in product_text_files()}
-    assert {"README.md", "docs/metrics.md", "flows/cli.py", "report_templates/base.html",
+    assert {"README.md", "docs/metrics.md", "kam/cli.py", "report_templates/base.html",
             "dbt_project/dbt_project.yml", "expectations/orders.json"} <= files
 
 

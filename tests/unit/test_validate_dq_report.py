@@ -55,11 +55,19 @@ def test_pdf_shows_run_inputs_failures_and_quarantine(validated):
     assert "not provided" in text  # tickets.csv was not in the export
     # what failed: the unknown account and the NPS score, each with its rationale
     assert "every account_id is in accounts.account_id" in text
-    assert "A NPS score outside 0-10" in text
+    failed, quarantine = text.split("What failed")[1].split("What was quarantined")
+    assert failed.count("Rationale: ") == 2  # one per failing expectation
+    assert "Rationale: A row of orders.csv whose account_id is not in" in failed
+    assert "Rationale: A NPS score outside 0-10" in failed
     # what was quarantined: counts and the first rows with file, line, key and value
     assert "Quarantined rows 2" in text
     assert "orders.csv 4 O9 account_id A99" in text
     assert "surveys.csv 5 S9 score 12" in text
+    # each quarantined group names the rationale of the check that set its rows aside
+    groups = quarantine.split("First quarantined rows")[0]
+    assert groups.count("Rationale: ") == 2
+    assert "Rationale: A row of orders.csv whose account_id" in groups
+    assert "Rationale: A NPS score outside 0-10 is a data-" in groups
 
 
 def test_pdf_of_a_blocked_run_says_nothing_is_published(tmp_path):
