@@ -131,7 +131,10 @@ def _table(columns: list[str], rows: list[dict]) -> list[str]:
         return ["  none"]
     cells = [[_cell(row[c]) for c in columns] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
-    line = lambda values: "  " + "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()  # noqa: E731
+
+    def line(values: list[str]) -> str:
+        return "  " + "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+
     return [line(columns), line(["-" * w for w in widths]), *map(line, cells)]
 
 
@@ -221,7 +224,9 @@ def explain_metric(
             parameters,
         )
         columns, rows = _records(con, metric.rows.sql, parameters)
-        inputs = _records(con, metric.rows.inputs_sql, parameters)[1] if metric.rows.inputs_sql else []
+        inputs = (
+            _records(con, metric.rows.inputs_sql, parameters)[1] if metric.rows.inputs_sql else []
+        )
         quarantined = _quarantined(con, metric, parameters | {"run_id": run_id})
     value = found[0]["value"]
     return Explanation(
