@@ -134,6 +134,7 @@ def render_reviews(
         run_id=run_id,
         locale=settings.locale,
         dq_status=DataQualityStatus.from_validation(validation, run_id=run_id),
+        confidentiality_label=settings.confidentiality_label,
     )
 
 
@@ -141,7 +142,10 @@ def render_reviews(
 def render_data_quality(settings: Settings, warehouse: Path, run_id: str, month_dir: Path) -> Path:
     """Render the auditors' data-quality report."""
     out_path = month_dir / "data_quality.pdf"
-    render_data_quality_pdf(warehouse, run_id, settings.reporting_month, out_path, settings.locale)
+    render_data_quality_pdf(
+        warehouse, run_id, settings.reporting_month, out_path, settings.locale,
+        confidentiality_label=settings.confidentiality_label,
+    )
     return out_path
 
 
@@ -175,16 +179,7 @@ def manifest(
 ) -> Path:
     """List every file of the month with its sha256 and what it is about; sign the list
     when a signing key is configured."""
-    described = {
-        r.path: {
-            "kind": r.kind,
-            "account_id": r.account_id,
-            "manager_id": r.manager_id,
-            "tier": r.tier,
-            "pages": r.pages,
-        }
-        for r in rendered
-    }
+    described = {r.path: r.manifest_entry() for r in rendered}
     listing = build_manifest(
         month_dir,
         month=str(settings.reporting_month),

@@ -1,9 +1,9 @@
 """`kam`: the command line. It parses options, builds the settings and calls the flows.
 
 Every command builds `Settings` the same way (defaults < kam.toml < KAM_* < flags), so
-flags, environment and config file are validated in one place. Exit status (README.md,
-Commands): 0 success; 1 the pipeline failed; 2 bad usage; 3 a blocking data-quality failure
-(nothing published for that month).
+flags, environment and config file are validated in one place. Exit status: 0 success;
+1 the pipeline failed; 2 bad usage; 3 a blocking data-quality failure (nothing published
+for that month).
 """
 
 from __future__ import annotations

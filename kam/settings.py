@@ -29,6 +29,8 @@ Tier = Literal["strategic", "key", "standard"]
 Locale = Literal["en", "zh-CN"]
 LOCALES: tuple[str, ...] = get_args(Locale)
 DeliveryMode = Literal["smtp", "outbox"]
+# Printed in every PDF's footer (translated when it is this default).
+CONFIDENTIALITY_LABEL = "Confidential: internal use only"
 
 # A profile is a built-in name or a path to a YAML file; anything else is refused before it
 # reaches a file name or a query.
@@ -73,7 +75,9 @@ class Settings(BaseSettings):
         None, description="ISO 4217 code; empty: the single currency found, else fx's rate-1."
     )
     report_tiers: Annotated[list[Tier], Field(min_length=1)] = ["strategic", "key"]
-    confidentiality_label: str = Field("Confidential", max_length=80)
+    confidentiality_label: str = Field(
+        CONFIDENTIALITY_LABEL, min_length=1, max_length=80, description="Every PDF's footer."
+    )
     clv_discount_rate: float = Field(0.10, ge=0, le=1)
     clv_min_repeat_accounts: int = Field(30, ge=0)
     # Data-quality warnings: a table shrinking by more than this share against its previous

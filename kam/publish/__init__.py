@@ -5,7 +5,14 @@ A run works on copies: the warehouse is copied to a working file and the month's
 written to a hidden staging folder. Only when every step has succeeded are they swapped in.
 """
 
-from kam.publish.manifest import MANIFEST_NAME, Manifest, build_manifest, kind_of, write_manifest
+from kam.publish.manifest import (
+    MANIFEST_NAME,
+    Manifest,
+    build_manifest,
+    kind_of,
+    replace_entry,
+    write_manifest,
+)
 from kam.publish.runs import record_run
 from kam.publish.signing import private_key_pem, sign_manifest
 from kam.publish.verify import Verification, verify_month
@@ -21,6 +28,7 @@ __all__ = [
     "kind_of",
     "private_key_pem",
     "record_run",
+    "replace_entry",
     "sign_manifest",
     "verify_month",
     "write_manifest",

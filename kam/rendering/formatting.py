@@ -16,6 +16,8 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_currency, format_decimal, format_percent
 
+from kam.month import Month
+
 MISSING = "—"
 
 Number = int | float | Decimal
@@ -98,7 +100,7 @@ class Formatter:
 
     def short_month(self, value: dt.date | str) -> str:
         if isinstance(value, str):  # a 'YYYY-MM' label rather than a DATE
-            value = dt.datetime.strptime(value[:7], "%Y-%m").date()
+            value = Month.parse(value[:7]).first_day
         return format_skeleton("yMMM", value, locale=self._babel)
 
     def hours(self, value: Number | None) -> str:

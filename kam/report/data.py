@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from kam.month import Month
-from kam.report.reader import existing_tables, provided_inputs, rows
+from kam.report.read_only import existing_tables, provided_inputs, rows
 
 TREND_MONTHS = 13
 # The quarterly satisfaction trend: the T12M values as of M-9, M-6, M-3 and M, read from

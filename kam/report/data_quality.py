@@ -21,8 +21,8 @@ from kam.rendering.engine import template_environment
 from kam.rendering.formatting import Formatter
 from kam.rendering.translations import catalogue
 from kam.report.render import process_writer
-from kam.report.views import CONFIDENTIALITY_LABEL
 from kam.schema import TABLES
+from kam.settings import CONFIDENTIALITY_LABEL
 
 TEMPLATE = "data_quality/data_quality.html"
 CATALOGUE_DIR = TEMPLATE_DIR / "data_quality"
@@ -177,7 +177,10 @@ def report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> dict:
     }
 
 
-def render_data_quality_html(report: dict, *, run_id: str, month: Month, locale: str) -> str:
+def render_data_quality_html(
+    report: dict, *, run_id: str, month: Month, locale: str,
+    confidentiality_label: str = CONFIDENTIALITY_LABEL,
+) -> str:
     fmt = Formatter(locale, None)
     context = {
         "fmt": fmt,
@@ -185,19 +188,23 @@ def render_data_quality_html(report: dict, *, run_id: str, month: Month, locale:
         "month_label": fmt.month(month.first_day),
         "document_date": month.last_day.isoformat(),
         "run_id": run_id,
-        "confidentiality_label": CONFIDENTIALITY_LABEL,
+        "confidentiality_label": confidentiality_label,
         "report": report,
     }
     return _environment(locale).get_template(TEMPLATE).render(**context)
 
 
 def render_data_quality_pdf(
-    warehouse: Path, run_id: str, month: Month, out_path: Path, locale: str = "en"
+    warehouse: Path, run_id: str, month: Month, out_path: Path, locale: str = "en",
+    confidentiality_label: str = CONFIDENTIALITY_LABEL,
 ) -> Path:
     """Render the auditors' report of `run_id` to out_path (written atomically)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         report = report_data(con, run_id)
-    html = render_data_quality_html(report, run_id=run_id, month=month, locale=locale)
+    html = render_data_quality_html(
+        report, run_id=run_id, month=month, locale=locale,
+        confidentiality_label=confidentiality_label,
+    )
     pdf = process_writer().render(html, None, document_date=month.last_day)
     write_atomic(Path(out_path), pdf.content)
     return Path(out_path)

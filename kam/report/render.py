@@ -25,10 +25,10 @@ from kam.rendering.engine import Pdf, PdfWriter, render_html
 from kam.report.cache import RenderCache, input_key
 from kam.report.data import AccountInputs, MonthInputs, load_month
 from kam.report.naming import safe_file_stem
-from kam.report.reader import open_read_only
+from kam.report.read_only import open_read_only
 from kam.report.types import DataQualityStatus, RenderedFile
 from kam.report.views import account_context, document_context, portfolio_context
-from kam.settings import LOCALES
+from kam.settings import CONFIDENTIALITY_LABEL, LOCALES
 
 CACHE_DIR_NAME = ".kam_render_cache"
 # Below this many documents to render, worker start-up costs more than it saves.
@@ -41,6 +41,7 @@ class RenderSettings:
     run_id: str
     locale: str
     dq_status: DataQualityStatus
+    confidentiality_label: str = CONFIDENTIALITY_LABEL
 
     @property
     def month_start(self) -> dt.date:
@@ -107,7 +108,7 @@ def render_account_pdf(writer: PdfWriter, job: AccountJob) -> Pdf:
     base = document_context(
         month=settings.month_start, month_end=settings.month_end, locale=job.locale,
         currency=job.account.review.get("reporting_currency"), run_id=settings.run_id,
-        dq_status=settings.dq_status,
+        dq_status=settings.dq_status, confidentiality_label=settings.confidentiality_label,
     )
     context, chart_files = account_context(job.account, _month_inputs_for(job), base)
     html = render_html("account_review.html", job.locale, context)
@@ -122,6 +123,7 @@ def render_portfolio_pdf(
         month=settings.month_start, month_end=settings.month_end, locale=settings.locale,
         currency=currencies.pop() if len(currencies) == 1 else None,
         run_id=settings.run_id, dq_status=settings.dq_status,
+        confidentiality_label=settings.confidentiality_label,
     )
     context, chart_files = portfolio_context(month_inputs, base)
     html = render_html("portfolio.html", settings.locale, context)
@@ -231,6 +233,7 @@ def default_cache_dir(out_dir: Path) -> Path:
 def render_reports(
     warehouse: Path, *, month: Month, out_dir: Path, run_id: str, locale: str,
     dq_status: DataQualityStatus, account_ids: list[str] | None = None,
+    confidentiality_label: str = CONFIDENTIALITY_LABEL,
     cache_dir: Path | None = None, workers: int | None = None, progress: bool | None = None,
 ) -> list[RenderedFile]:
     """Write accounts/<id>.pdf for every key account of `month`, and portfolio.pdf.
@@ -239,7 +242,7 @@ def render_reports(
     whose inputs did not change; `workers` defaults to the machine's cores; `progress`
     defaults to showing a bar when stderr is a terminal.
     """
-    settings = RenderSettings(month, run_id, check_locale(locale), dq_status)
+    settings = RenderSettings(month, run_id, check_locale(locale), dq_status, confidentiality_label)
     with open_read_only(Path(warehouse)) as con:
         month_inputs = load_month(con, settings.month_start, run_id, account_ids)
     return render_documents(
@@ -252,10 +255,10 @@ def render_reports(
 
 def render_one_account(
     warehouse: Path, *, month: Month, account_id: str, out_dir: Path, run_id: str, locale: str,
-    dq_status: DataQualityStatus,
+    dq_status: DataQualityStatus, confidentiality_label: str = CONFIDENTIALITY_LABEL,
 ) -> RenderedFile:
     """Re-render one key account's review (`kam report --month M --account ID`)."""
-    settings = RenderSettings(month, run_id, check_locale(locale), dq_status)
+    settings = RenderSettings(month, run_id, check_locale(locale), dq_status, confidentiality_label)
     with open_read_only(Path(warehouse)) as con:
         month_inputs = load_month(con, settings.month_start, run_id, [account_id],
                                   with_portfolio=False)

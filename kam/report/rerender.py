@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import duckdb
 
 from kam.errors import UsageError
-from kam.fileio import write_atomic
 from kam.month import Month
-from kam.publish import MANIFEST_NAME
+from kam.publish import private_key_pem, replace_entry
 from kam.report.render import render_one_account
 from kam.report.types import DataQualityStatus
 from kam.settings import Settings
@@ -43,20 +41,6 @@ def _last_run(warehouse: Path, month: Month) -> DataQualityStatus:
     )
 
 
-def _update_manifest(month_dir: Path, rendered) -> None:
-    manifest_path = month_dir / MANIFEST_NAME
-    if not manifest_path.exists():
-        return
-    manifest = json.loads(manifest_path.read_text())
-    entry = {k: v for k, v in rendered.manifest_entry().items() if v is not None}
-    manifest["files"] = sorted(
-        [f for f in manifest["files"] if f["path"] != rendered.path] + [entry],
-        key=lambda f: f["path"],
-    )
-    body = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-    write_atomic(manifest_path, body.encode("utf-8"))
-
-
 def rerender_account(settings: Settings, *, account_id: str) -> Path:
     """Render `account_id`'s review for `settings.month` into the published month folder."""
     month, warehouse = settings.reporting_month, settings.warehouse
@@ -71,7 +55,9 @@ def rerender_account(settings: Settings, *, account_id: str) -> Path:
         out_dir=month_dir,
         run_id=status.run_id,
         locale=settings.locale,
+        confidentiality_label=settings.confidentiality_label,
         dq_status=status,
     )
-    _update_manifest(month_dir, rendered)
+    signing_pem = private_key_pem(settings.signing_key, settings.signing_key_secret)
+    replace_entry(month_dir, rendered.manifest_entry(), signing_pem)
     return month_dir / rendered.path

@@ -16,7 +16,6 @@ from kam.report.data import AccountInputs, MonthInputs
 from kam.report.risks import FiredRisk, fired_risks
 from kam.report.types import DataQualityStatus
 
-CONFIDENTIALITY_LABEL = "Confidential: internal use only"
 TIERS = ("strategic", "key", "standard")
 SERVICE_PRIORITIES = ("urgent", "high", "normal", "low")
 # Known health components (docs/metrics.md, Health score) and their labels; other *_score columns of
@@ -35,7 +34,7 @@ ChartFiles = dict[str, tuple[bytes, str]]
 
 def document_context(
     *, month: dt.date, month_end: dt.date, locale: str, currency: str | None,
-    run_id: str, dq_status: DataQualityStatus,
+    run_id: str, dq_status: DataQualityStatus, confidentiality_label: str,
 ) -> dict:
     fmt = Formatter(locale, currency)
     return {
@@ -46,7 +45,7 @@ def document_context(
         "document_date": month_end.isoformat(),
         "run_id": run_id,
         "dq": dq_status,
-        "confidentiality_label": CONFIDENTIALITY_LABEL,
+        "confidentiality_label": confidentiality_label,
     }
 
 

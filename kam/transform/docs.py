@@ -4,6 +4,11 @@
 paths, and records compiled SQL that depends on earlier runs. Those are set to values
 derived from the run, or dropped, before the JSON is inlined into dbt's own page, so the
 same inputs give the same bytes and the page opens from disk with no server.
+
+`dbt docs generate --static` inlines the same two documents, but as dbt wrote them, in
+the same command that writes them: there is no moment to normalise them in between. So
+kam asks dbt for the documents and the page, and does the two placeholder replacements
+that `--static` would have done itself, after normalising.
 """
 
 from __future__ import annotations

@@ -184,25 +184,15 @@ def test_until_transform_builds_the_models_and_publishes_no_files(sample_export,
     assert tiers > 0 and runs == 1
 
 
+def _backfill_august_to_september(export: Path, tmp_path: Path, *options: str):
+    return CliRunner().invoke(cli, [
+        "backfill", "--input", str(export), "--from", "2026-08", "--to", "2026-09",
+        "--out", str(tmp_path / "out"), "--warehouse", str(tmp_path / "kam.duckdb"), *options,
+    ])
+
+
 def test_backfill_runs_months_in_order_each_as_of_its_own_end(sample_export, tmp_path):
-    result = CliRunner().invoke(
-        cli,
-        [
-            "backfill",
-            "--input",
-            str(sample_export),
-            "--from",
-            "2026-08",
-            "--to",
-            "2026-09",
-            "--out",
-            str(tmp_path / "out"),
-            "--warehouse",
-            str(tmp_path / "kam.duckdb"),
-            "--until",
-            "transform",
-        ],
-    )
+    result = _backfill_august_to_september(sample_export, tmp_path, "--until", "transform")
     assert result.exit_code == 0, result.output
     with duckdb.connect(str(tmp_path / "kam.duckdb"), read_only=True) as con:
         months = [
@@ -220,22 +210,7 @@ def test_backfill_stops_at_the_failing_month_and_names_it(sample_export, tmp_pat
     broken = tmp_path / "broken"
     shutil.copytree(sample_export, broken)
     (broken / "orders.csv").unlink()
-    result = CliRunner().invoke(
-        cli,
-        [
-            "backfill",
-            "--input",
-            str(broken),
-            "--from",
-            "2026-08",
-            "--to",
-            "2026-09",
-            "--out",
-            str(tmp_path / "out"),
-            "--warehouse",
-            str(tmp_path / "kam.duckdb"),
-        ],
-    )
+    result = _backfill_august_to_september(broken, tmp_path)
     assert result.exit_code == 3, result.output
     assert "backfill stopped at 2026-08 (no month done)" in result.output
     assert "orders.csv: required file not found" in result.output

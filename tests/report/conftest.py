@@ -3,11 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fixture_warehouse import MONTH, RUN_ID, build_warehouse
+from fixture_warehouse import DQ, MONTH, RUN_ID, build_warehouse
 
-from kam.report import DataQualityStatus, render_reports
-
-DQ = DataQualityStatus(True, "val-1", warnings=2, quarantined_rows=5, summary="All good.")
+from kam.report import render_reports
 
 
 @pytest.fixture(scope="session")

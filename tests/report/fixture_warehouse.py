@@ -12,9 +12,12 @@ from pathlib import Path
 import duckdb
 
 from kam.month import Month
+from kam.report import DataQualityStatus
 
 RUN_ID = "run-fixture"
 MONTH = Month(2026, 10)
+# What the reports are told about validation in these tests.
+DQ = DataQualityStatus(True, "val-1", warnings=2, quarantined_rows=5, summary="All good.")
 MONTH_START = dt.date(2026, 10, 1)
 HOSTILE_NAME = '<img src="file:///etc/passwd"> Evil & Co'
 

@@ -47,8 +47,7 @@ def test_at_risk_list_and_manager_coverage(rendered_en):
 
 
 def test_chinese_portfolio(warehouse, tmp_path):
-    from conftest import DQ
-    from fixture_warehouse import MONTH, RUN_ID
+    from fixture_warehouse import DQ, MONTH, RUN_ID
 
     from kam.report import render_reports
 

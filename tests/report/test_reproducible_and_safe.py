@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from conftest import DQ
-from fixture_warehouse import MONTH, RUN_ID, build_warehouse
+from fixture_warehouse import DQ, MONTH, RUN_ID, build_warehouse
 from pdf_text import pdf_text
 
 from kam.errors import UsageError
@@ -93,6 +92,15 @@ def test_render_one_account(warehouse, tmp_path):
     assert rendered.path == "accounts/ACC-1.pdf" and rendered.tier == "strategic"
     assert "本月收入" in pdf_text(tmp_path / rendered.path)
     assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["ACC-1.pdf"]
+
+
+def test_the_configured_confidentiality_label_is_printed_as_text(warehouse, tmp_path):
+    label = "Board <b>only</b> & auditors"
+    rendered = render_one_account(warehouse, month=MONTH, account_id="ACC-1", out_dir=tmp_path,
+                                  run_id=RUN_ID, locale="en", dq_status=DQ,
+                                  confidentiality_label=label)
+    text = pdf_text(tmp_path / rendered.path)
+    assert label in text and "Confidential: internal use only" not in text
 
 
 def test_render_one_account_refuses_a_standard_account(warehouse, tmp_path):

@@ -8,13 +8,15 @@ from pathlib import Path
 
 from babel.messages.extract import extract_python
 
-from kam.rendering.engine import TEMPLATE_DIR, template_environment
+from kam.assets import DBT_PROJECT_DIR, TEMPLATE_DIR
+from kam.rendering.engine import template_environment
 from kam.rendering.translations import Translator, catalogue
 from kam.report import views
 from kam.report.risks import label_key
+from kam.settings import CONFIDENTIALITY_LABEL
 
 REPORT_PACKAGE = Path(views.__file__).parent
-RISK_RULES_SEED = REPORT_PACKAGE.parents[1] / "dbt_project" / "seeds" / "risk_rules.csv"
+RISK_RULES_SEED = DBT_PROJECT_DIR / "seeds" / "risk_rules.csv"
 
 
 def risk_rules() -> list[dict[str, str]]:
@@ -50,7 +52,7 @@ def python_labels() -> set[str]:
 
 def data_labels() -> set[str]:
     """Labels that reach templates as data and are translated with `| t`."""
-    labels = {views.CONFIDENTIALITY_LABEL, *views.TIERS, *views.SERVICE_PRIORITIES,
+    labels = {CONFIDENTIALITY_LABEL, *views.TIERS, *views.SERVICE_PRIORITIES,
               *views.HEALTH_COMPONENT_LABELS.values(), "green", "amber", "red", "yes", "no"}
     severities = {rule["severity"] for rule in risk_rules()}
     return labels | severities | rule_label_keys()
