@@ -18,7 +18,7 @@ from prefect.runtime import flow_run
 
 from kam.deliver import deliver
 from kam.errors import DataQualityError, UsageError
-from kam.extract.landing import extract_export, run_fingerprint
+from kam.extract.landing import ExtractSummary, extract_export, run_fingerprint
 from kam.publish import (
     StagedMonth,
     WorkingWarehouse,
@@ -67,6 +67,7 @@ class RunResult:
     accounts_reviewed: int = 0
     messages_delivered: int = 0
     files: list[str] = field(default_factory=list)
+    extracted: ExtractSummary | None = None  # rows read, landed, filtered... per table
 
 
 @task(**IO_RETRIES, cache_policy=NO_CACHE)
@@ -228,7 +229,9 @@ def monthly_account_review(settings: Settings) -> RunResult:
         StagedMonth(settings.out_dir, str(month), run_id) as staged,
     ):
         work, month_dir = warehouse.path, staged.path
-        extract(settings, work, run_id)
+        result.extracted = extract(settings, work, run_id)
+        for line in result.extracted.lines():
+            logger.info("%s", line)
         validation = None
         if not until.stops_by(Stage.extract):
             validation = validate(settings, work, run_id, month_dir)

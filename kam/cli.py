@@ -31,7 +31,8 @@ from kam.errors import (
     without_expected_tracebacks,
 )
 from kam.explain import explain_metric
-from kam.extract import check_profile, list_profiles
+from kam.extract import check_profile, draft_profile, list_profiles
+from kam.fileio import write_atomic
 from kam.generate import generate_export
 from kam.month import Month
 from kam.publish import verify_month
@@ -346,6 +347,25 @@ def profiles_check(input_dir: Path, profile: str | None) -> None:
         sys.exit(EXIT_DATA_QUALITY)
 
 
+@profiles.command("new")
+@input_option
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Write the profile to this YAML file (default: print it).")
+@click.option("--name", default="my-crm", show_default=True, help="The profile's name.")
+@reports_errors
+def profiles_new(input_dir: Path, out_file: Path | None, name: str) -> None:
+    """Write a starting profile from an export's headers (unmatched ones as comments)."""
+    settings = Settings.load(input_dir=input_dir)
+    text = draft_profile(settings.input_dir, name)
+    if out_file is None:
+        out.print(text, markup=False, end="")
+        return
+    write_atomic(out_file, text.encode("utf-8"))
+    out.print(f"{out_file}: starting profile written; check it with "
+              f"kam profiles check --input {settings.input_dir} --profile {out_file}",
+              markup=False)
+
+
 @cli.command()
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Output folder (default output/).")
@@ -367,6 +387,9 @@ def demo(export_dir: Path, **flags) -> None:
 
 
 def _print_result(result: RunResult) -> None:
+    if result.extracted is not None:
+        for line in result.extracted.lines():
+            out.print(line, markup=False)
     if result.month_dir is None:
         out.print(
             f"{result.month}: stopped after {result.stopped_after} (run {result.run_id}); "

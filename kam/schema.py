@@ -116,6 +116,24 @@ TABLES: dict[str, Table] = {
 
 OPTIONAL_TABLES = [t.name for t in TABLES.values() if not t.required]
 
+# Reconciliation columns of audit.load_manifest, per file and table:
+# rows_read = rows (landed) + rows_filtered + rows_quarantined + rows_deduplicated.
+MANIFEST_RECONCILIATION = {
+    "rows_read": "BIGINT",  # data rows in the file, malformed ones included
+    "rows_filtered": "BIGINT",  # left out by the profile's keep_when
+    "filter_rule": "VARCHAR",  # the keep_when rules that dropped them
+    "rows_quarantined": "BIGINT",  # held back: unparseable value or malformed row
+    "rows_deduplicated": "BIGINT",  # older versions of a key replaced by a later row
+    "columns_not_provided": "VARCHAR",  # metric inputs no export column was mapped to
+}
+
+# Optional columns that metrics are computed from: when an export maps no column to one,
+# the metric is "not provided" rather than computed from empty values.
+METRIC_INPUTS: dict[str, dict[str, str]] = {
+    "orders": {"cost": "gross_margin"},
+    "tickets": {"first_response_at": "first_response_sla", "resolved_at": "resolution_time"},
+}
+
 # Audit tables (README.md, Outputs). Created by extract if missing; append-only.
 AUDIT_DDL = {
     "runs": """create table if not exists audit.runs (
@@ -124,7 +142,12 @@ AUDIT_DDL = {
         accounts_reviewed INTEGER, message VARCHAR)""",
     "load_manifest": """create table if not exists audit.load_manifest (
         run_id VARCHAR, table_name VARCHAR, path VARCHAR, sha256 VARCHAR, rows BIGINT,
-        provided BOOLEAN, profile VARCHAR, loaded_at TIMESTAMP)""",
+        provided BOOLEAN, profile VARCHAR, loaded_at TIMESTAMP, """
+    + ", ".join(f"{name} {sql_type}" for name, sql_type in MANIFEST_RECONCILIATION.items())
+    + ")",
+    # The manifest rows of the load the raw tables hold (extract points it at its run id).
+    "last_load": "create view if not exists audit.last_load as "
+    "select * from audit.load_manifest where false",
     "validation_results": """create table if not exists audit.validation_results (
         run_id VARCHAR, suite VARCHAR, table_name VARCHAR, expectation VARCHAR,
         column_name VARCHAR, severity VARCHAR, success BOOLEAN, observed_value VARCHAR,
@@ -134,3 +157,4 @@ AUDIT_DDL = {
         source_line BIGINT, column_name VARCHAR, value VARCHAR, expectation VARCHAR,
         reason VARCHAR)""",
 }
+

@@ -24,6 +24,52 @@ def vendor_value(profile: Profile, table: str, column: str, value: str) -> str:
     return own[0] if own else value
 
 
+def vendor_header(profile: Profile, table: str, column: str) -> str | None:
+    """The export's header of a canonical column: the profile's first alias, or None when
+    the vendor has no such column (a vendor profile that maps nothing to it)."""
+    spec = profile.tables[table]
+    own = spec.columns.get(column, [])
+    if own:
+        return own[0]
+    read_as_canonical = not spec.columns and not spec.derived  # a table the vendor lacks
+    return column if read_as_canonical or profile.name == "canonical" else None
+
+
+def exported_columns(profile: Profile, table: str) -> list[str]:
+    """The canonical columns a vendor's export of `table` carries, as headers or derived."""
+    spec = profile.tables[table]
+    return [c for c in TABLES[table].column_names
+            if c not in spec.constants
+            and (c in spec.derived or vendor_header(profile, table, c) is not None)]
+
+
+def expected_rows(profile: Profile, table: str, row: dict[str, str]) -> dict[str, str | None]:
+    """What a canonical row lands as from the vendor's export: the columns the vendor does
+    not export are empty (or the profile's default)."""
+    spec, carried = profile.tables[table], exported_columns(profile, table)
+    return {c: (v if c in carried or c in spec.constants else spec.defaults.get(c))
+            for c, v in row.items()}
+
+
+def _sources(profile: Profile, table: str) -> list[tuple[str, object]]:
+    """(header, value of a canonical row) for every column of the vendor's export."""
+    spec, sources, seen = profile.tables[table], [], set()
+    for column in exported_columns(profile, table):
+        rule = spec.derived.get(column)
+        if rule is not None and rule.join:  # "Ann Lee" -> First Name "Ann", Last Name "Lee"
+            parts = len(rule.join)
+            for index, header in enumerate(rule.join):
+                sources.append((header, lambda row, c=column, i=index, n=parts,
+                                sep=rule.separator: (row[c].split(sep, n - 1) + [""] * n)[i]))
+            continue
+        header = rule.first_of[0] if rule is not None else vendor_header(profile, table, column)
+        if header in seen:
+            continue  # one export column feeding two canonical ones is written once
+        seen.add(header)
+        sources.append((header, lambda row, c=column: vendor_value(profile, table, c, row[c])))
+    return sources
+
+
 def vendor_tables(
     profile: Profile, canonical_rows: dict[str, list[dict[str, str]]]
 ) -> dict[str, tuple[list[str], list[list[str]]]]:
@@ -31,14 +77,9 @@ def vendor_tables(
     files = {}
     for table, rows in canonical_rows.items():
         spec = profile.tables[table]
-        aliases = profile.aliases(table)
-        header, sources = [], []
-        for column in TABLES[table].column_names:
-            if column in spec.constants or aliases[column][0] in header:
-                continue  # one export column feeding two canonical ones is written once
-            header.append(aliases[column][0])
-            sources.append(column)
-        body = [[vendor_value(profile, table, c, row[c]) for c in sources] for row in rows]
+        sources = _sources(profile, table)
+        header = [h for h, _ in sources]
+        body = [[value(row) for _, value in sources] for row in rows]
         for rule in spec.keep_when:  # one kept value on every row, plus a row to leave out
             header.append(rule.columns[0])
             body = [[*r, rule.values[0]] for r in body]

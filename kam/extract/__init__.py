@@ -7,5 +7,7 @@ SQL (typed, unparseable values quarantined) -> land (kam.extract.landing).
 
 from kam.extract.profile import Profile, list_profiles, load_profile
 from kam.extract.profile_check import ProfileCheck, check_profile
+from kam.extract.profile_new import draft_profile
 
-__all__ = ["ProfileCheck", "Profile", "check_profile", "list_profiles", "load_profile"]
+__all__ = ["ProfileCheck", "Profile", "check_profile", "draft_profile", "list_profiles",
+           "load_profile"]

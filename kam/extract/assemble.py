@@ -27,6 +27,12 @@ class ReadFile:
     columns: dict[str, int]  # canonical column -> index of the export column
     updated_at: int | None = None
     keep: list[tuple[int, list[str]]] = field(default_factory=list)  # column, accepted values
+    derived: dict[str, list[int]] = field(default_factory=dict)  # canonical -> source columns
+
+    def keep_rule(self) -> str:
+        """The keep_when rules as applied to this file: `Header in (a, b)`, joined by and."""
+        return " and ".join(f"{self.text.headers[index]} in ({', '.join(values)})"
+                            for index, values in self.keep)
 
 
 @dataclass
@@ -46,12 +52,23 @@ def file_label(table: Table, spec: TableSpec) -> str:
     return f"{table.name} ({', '.join(spec.files)})"
 
 
-def read_text(source: SourceFile, data: bytes, profile: Profile, spec: TableSpec) -> TextTable:
+def read_text(source: SourceFile, data: bytes, profile: Profile, table: str) -> TextTable:
+    spec, formats = profile.tables[table], profile.formats_for(table)
     if source.suffix in EXCEL_SUFFIXES:
         return read_excel_text(data, source.relative, sheet=spec.sheet,
                                header_row=spec.header_row)
-    return read_csv_text(data, source.relative, encoding=profile.formats.encoding,
-                         delimiter=profile.formats.delimiter, header_row=spec.header_row)
+    return read_csv_text(data, source.relative, encoding=formats.encoding,
+                         delimiter=formats.delimiter, header_row=spec.header_row)
+
+
+def derived_sources(headers: list[str], spec: TableSpec) -> dict[str, list[int]]:
+    """Derived column -> indexes of its source columns present in the file (in rule order)."""
+    found = {}
+    for column, rule in spec.derived.items():
+        indexes = [i for name in rule.sources if (i := _first_match(headers, [name])) is not None]
+        if indexes:
+            found[column] = indexes
+    return found
 
 
 def _first_match(headers: list[str], aliases: list[str]) -> int | None:
@@ -63,8 +80,13 @@ def _map_file(read: ReadFile, table: Table, spec: TableSpec, profile: Profile) -
     headers = read.text.headers
     aliases = profile.aliases(table.name)
     read.columns = match_columns(headers, aliases)
+    read.derived = derived_sources(headers, spec)
     for column in table.required_columns:
-        if column not in read.columns and column not in {**spec.constants, **spec.defaults}:
+        if column in spec.derived and column not in read.derived:
+            raise missing_column_error(read.source.relative, column,
+                                       spec.derived[column].sources, headers)
+        if (column not in read.columns and column not in read.derived
+                and column not in {**spec.constants, **spec.defaults}):
             raise missing_column_error(read.source.relative, column, aliases[column], headers)
     if spec.updated_at:
         read.updated_at = _first_match(headers, spec.updated_at)
@@ -80,7 +102,7 @@ def read_export(input_dir: Path, profile: Profile) -> list[ReadTable]:
     """Every canonical table with its files read and mapped; raises on a blocking problem."""
     available = list_files(input_dir)
     located = locate(profile, available)
-    cache: dict[tuple[str, str | None, int], tuple[str, TextTable]] = {}
+    cache: dict[tuple, tuple[str, TextTable]] = {}
     tables = []
     for name, table in TABLES.items():
         spec = profile.tables[name]
@@ -90,10 +112,12 @@ def read_export(input_dir: Path, profile: Profile) -> list[ReadTable]:
                                      wanted=spec.files[0].replace("*", ""))
         files = []
         for source in located[name]:
-            key = (source.relative, spec.sheet, spec.header_row)
+            formats = profile.formats_for(name)
+            key = (source.relative, spec.sheet, spec.header_row, formats.encoding,
+                   formats.delimiter)
             if key not in cache:
                 data = source.read_bytes()
-                cache[key] = (sha256_bytes(data), read_text(source, data, profile, spec))
+                cache[key] = (sha256_bytes(data), read_text(source, data, profile, name))
             sha, text = cache[key]
             read = ReadFile(source, sha, text, {})
             _map_file(read, table, spec, profile)

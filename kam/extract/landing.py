@@ -19,20 +19,28 @@ from pathlib import Path
 import duckdb
 
 from kam.errors import UsageError
-from kam.extract.assemble import ReadTable, fingerprint, read_export
-from kam.extract.parse import REASONS
+from kam.extract.assemble import ReadFile, ReadTable, fingerprint, read_export
+from kam.extract.parse import REASONS, sql_literal
 from kam.extract.profile import Profile, load_profile
 from kam.extract.readers import SOURCE_LINE
 from kam.extract.sources import is_input
 from kam.extract.stage import needs_dedup, staged_sql, typed_sql
-from kam.schema import AUDIT_DDL
+from kam.schema import AUDIT_DDL, MANIFEST_RECONCILIATION, METRIC_INPUTS, TABLES
 
 
 @dataclass(frozen=True)
 class FileLoad:
+    """What became of one file's rows: read = landed + filtered + quarantined + deduplicated."""
+
     path: str
     sha256: str
     rows: int  # rows of this file landed in raw
+    read: int = 0  # data rows in the file (malformed ones included, footer lines not)
+    filtered: int = 0  # left out by keep_when
+    filter_rule: str | None = None  # the keep_when rules as applied to this file
+    quarantined: int = 0  # held back: an unparseable value or a malformed row
+    deduplicated: int = 0  # older versions of a key replaced by a later row
+    columns_not_provided: tuple[str, ...] = ()  # metric inputs no column was mapped to
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,32 @@ class TableLoad:
     superseded_rows: int = 0  # older versions of a key replaced by a later one
     files: list[FileLoad] = field(default_factory=list)
 
+    @property
+    def read_rows(self) -> int:
+        return sum(f.read for f in self.files)
+
+    @property
+    def columns_not_provided(self) -> list[str]:
+        """Metric inputs none of the table's files provides."""
+        if not self.files:
+            return []
+        missing = set.intersection(*(set(f.columns_not_provided) for f in self.files))
+        return sorted(missing)
+
+    def summary_line(self) -> str:
+        """`orders: 120 read = 100 landed + 15 filtered + 3 quarantined + 2 deduplicated`."""
+        if not self.provided:
+            return f"{self.table}: not provided"
+        line = (f"{self.table}: {self.read_rows} read = {self.rows} landed + "
+                f"{self.filtered_rows} filtered + {self.quarantined_rows} quarantined + "
+                f"{self.superseded_rows} deduplicated")
+        rules = sorted({f.filter_rule for f in self.files if f.filtered and f.filter_rule})
+        if rules:
+            line += f" (kept: {'; '.join(rules)})"
+        if self.columns_not_provided:
+            line += f"; not provided: {', '.join(self.columns_not_provided)}"
+        return line
+
 
 @dataclass(frozen=True)
 class ExtractSummary:
@@ -58,6 +92,11 @@ class ExtractSummary:
 
     def table(self, name: str) -> TableLoad:
         return next(t for t in self.tables if t.table == name)
+
+    def lines(self) -> list[str]:
+        """The per-table reconciliation as `kam run` prints it."""
+        return [f"rows per table (profile {self.profile}):",
+                *(f"  {t.summary_line()}" for t in self.tables)]
 
 
 def _check_folder(input_dir: Path) -> None:
@@ -99,10 +138,22 @@ def ensure_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists audit")
     for ddl in AUDIT_DDL.values():
         con.execute(ddl)
+    for column, sql_type in MANIFEST_RECONCILIATION.items():  # warehouses made before them
+        con.execute(f"alter table audit.load_manifest add column if not exists {column} "
+                    f"{sql_type}")
+
+
+def _record_last_load(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """audit.last_load: the manifest rows of the load the `raw` tables now hold."""
+    con.execute("create or replace view audit.last_load as select * from audit.load_manifest "
+                f"where run_id = {sql_literal(run_id)}")
 
 
 WELL_FORMED = "well_formed_row"  # quarantine expectation of rows with the wrong field count
-_MANIFEST = "insert into audit.load_manifest values (?, ?, ?, ?, ?, ?, ?, ?)"
+_MANIFEST = ("insert into audit.load_manifest (run_id, table_name, path, sha256, rows, provided, "
+             "profile, loaded_at, rows_read, rows_filtered, filter_rule, rows_quarantined, "
+             "rows_deduplicated, columns_not_provided) "
+             "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _QUARANTINE = "insert into audit.quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 
@@ -125,34 +176,45 @@ class _Lander:
         con.execute(table.ddl("raw"))
         if not read.provided:
             con.execute(_MANIFEST, [self.run_id, table.name, table.file_name, None, 0, False,
-                                    self.profile.name, self.loaded_at])
+                                    self.profile.name, self.loaded_at, 0, 0, None, 0, 0, None])
             return TableLoad(table.name, table.file_name, None, 0, False)
         malformed = self._quarantine_malformed(read)
         views = [f"src_{i}" for i in range(len(read.files))]
         for view, file in zip(views, read.files, strict=True):
             con.register(view, file.text.table)
         staged = staged_sql(read, views)
-        read_rows = sum(f.text.table.num_rows for f in read.files)
-        staged_rows = (con.execute(f"select count(*) from ({staged})").fetchone()[0]
-                       if read.spec.keep_when else read_rows)
         con.execute(f"create or replace temp table typed as with staged as ({staged}) "
-                    + typed_sql(read, self.profile.formats, self.timezone))
+                    + typed_sql(read, self.profile.formats_for(table.name), self.timezone))
         for view in views:
             con.unregister(view)
         counts = self._land_typed(read, ordered=not needs_dedup(read))
-        typed_rows = con.execute("select count(*) from typed").fetchone()[0]
         con.execute("drop table typed")
-        files = []
-        for file in read.files:
-            rows = counts["per_file"].get(file.source.relative, 0)
-            files.append(FileLoad(file.source.relative, file.sha256, rows))
-            con.execute(_MANIFEST, [self.run_id, table.name, file.source.relative, file.sha256,
-                                    rows, True, self.profile.name, self.loaded_at])
+        files = [self._file_load(read, file, counts) for file in read.files]
+        for load in files:
+            con.execute(_MANIFEST, [
+                self.run_id, table.name, load.path, load.sha256, load.rows, True,
+                self.profile.name, self.loaded_at, load.read, load.filtered, load.filter_rule,
+                load.quarantined, load.deduplicated,
+                ", ".join(load.columns_not_provided) or None])
         return TableLoad(
             table.name, ", ".join(f.path for f in files), _combined_sha(files),
-            sum(f.rows for f in files), True, counts["bad_rows"] + len(malformed),
-            counts["bad_values"] + len(malformed), read_rows - staged_rows,
-            staged_rows - typed_rows, files)
+            sum(f.rows for f in files), True, sum(f.quarantined for f in files),
+            counts["bad_values"] + len(malformed), sum(f.filtered for f in files),
+            sum(f.deduplicated for f in files), files)
+
+    def _file_load(self, read: ReadTable, file: ReadFile, counts: dict) -> FileLoad:
+        """One file's reconciliation from the per-file counts of each landing step."""
+        name = file.source.relative
+        data_rows, malformed = file.text.table.num_rows, len(file.text.malformed)
+        staged = counts["staged"].get(name, 0)
+        kept = counts["kept"].get(name, 0)
+        missing = tuple(c for c in METRIC_INPUTS.get(read.table.name, {})
+                        if not _provides(read, file, c))
+        return FileLoad(
+            name, file.sha256, counts["per_file"].get(name, 0), read=data_rows + malformed,
+            filtered=data_rows - staged, filter_rule=file.keep_rule() or None,
+            quarantined=counts["bad_rows"].get(name, 0) + malformed,
+            deduplicated=staged - kept, columns_not_provided=missing)
 
     def _quarantine_malformed(self, read: ReadTable) -> list[tuple]:
         rows = [(self.run_id, read.table.name, None, f.source.relative, line, None, text,
@@ -188,12 +250,38 @@ class _Lander:
             f"from typed where not ({any_failed})"
             + ("" if ordered else f" order by _source_file, {SOURCE_LINE}"))
         entries = " + ".join(f"({f})::INTEGER" for f in failed) or "0"
-        bad_rows, bad_values = con.execute(
-            f"select count(*) filter (where {any_failed}), coalesce(sum({entries}), 0) "
-            f"from typed").fetchone()
+        bad_values = con.execute(f"select coalesce(sum({entries}), 0) from typed").fetchone()[0]
+        by_file = con.execute(
+            f"select _source_file, count(*) filter (where {any_failed}), count(*), "
+            f"max(__staged_rows) from typed group by 1").fetchall()
         per_file = dict(con.execute(
             f"select _source_file, count(*) from raw.{table.name} group by 1").fetchall())
-        return {"bad_rows": bad_rows, "bad_values": int(bad_values), "per_file": per_file}
+        return {"bad_values": int(bad_values), "per_file": per_file,
+                "bad_rows": {name: bad for name, bad, _, _ in by_file},
+                "kept": {name: kept for name, _, kept, _ in by_file},
+                "staged": {name: staged for name, _, _, staged in by_file}}
+
+
+def _provides(read: ReadTable, file: ReadFile, column: str) -> bool:
+    spec = read.spec
+    return (column in file.columns or column in file.derived or column in spec.constants
+            or column in spec.defaults)
+
+
+def resolve_links(con: duckdb.DuckDBPyConnection, profile: Profile) -> None:
+    """Replace names by keys where the profile links a column to another table's column.
+
+    Only names that identify one record are replaced; a value no record has (or an id
+    already) is left as written, so the foreign-key checks still see it.
+    """
+    for name, spec in profile.tables.items():
+        for column, link in spec.links.items():
+            key = TABLES[link.table].key
+            con.execute(
+                f'update raw.{name} as t set "{column}" = m.key from ('
+                f'select "{link.by}" as name, min("{key}") as key from raw.{link.table} '
+                f'where "{link.by}" is not null group by 1 having count(*) = 1) as m '
+                f'where t."{column}" = m.name')
 
 
 def _replace_run_audit(con: duckdb.DuckDBPyConnection, run_id: str) -> object:
@@ -232,6 +320,8 @@ def extract_export(input_dir: Path, warehouse: Path, *, run_id: str,
             lander = _Lander(con, run_id=run_id, profile=loaded, timezone=timezone,
                              loaded_at=loaded_at)
             loads = [lander.land(read) for read in tables]
+            resolve_links(con, loaded)
+            _record_last_load(con, run_id)
             con.commit()
         except BaseException:
             con.rollback()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from kam.errors import UsageError
 from kam.schema import TABLES
@@ -31,12 +31,59 @@ class KeepWhen(BaseModel):
     values: list[str]
 
 
+class Derived(BaseModel):
+    """A canonical column built from several export columns, row by row.
+
+    `join`: the non-empty values of the columns found, joined by `separator`
+    (First Name + Last Name -> name). `first_of`: the first non-empty value of the columns
+    found, in order (Mobile, else Phone). Either way at least one column must be present.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    join: list[str] = Field(default_factory=list)
+    separator: str = " "
+    first_of: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> Derived:
+        if bool(self.join) == bool(self.first_of):
+            raise ValueError("a derived column has exactly one of join or first_of")
+        return self
+
+    @property
+    def sources(self) -> list[str]:
+        return self.join or self.first_of
+
+
+class Link(BaseModel):
+    """The export names the referenced record by another column than its key (a customer
+    name instead of its id): look the value up in `table`'s `by` column and land the key."""
+
+    model_config = ConfigDict(extra="forbid")
+    table: str
+    by: str
+
+
+class TableFormats(BaseModel):
+    """Formats of one table's files, each overriding the profile's `formats` when set."""
+
+    model_config = ConfigDict(extra="forbid")
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal: Literal[".", ",", "auto"] | None = None
+    day_first: bool | None = None
+    date_formats: list[str] | None = None
+
+
 class TableSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     files: list[str] = Field(min_length=1)  # glob patterns, matched case-insensitively
     sheet: str | None = None  # XLSX/XLS sheet name; default the first sheet
-    header_row: int = Field(1, ge=1)
+    header_row: int = Field(1, ge=1)  # physical row of the header (title rows counted)
+    formats: TableFormats = Field(default_factory=TableFormats)
     columns: dict[str, list[str]] = Field(default_factory=dict)  # canonical -> aliases
+    derived: dict[str, Derived] = Field(default_factory=dict)  # canonical -> rule
+    links: dict[str, Link] = Field(default_factory=dict)  # canonical -> lookup
     constants: dict[str, str] = Field(default_factory=dict)  # canonical -> fixed value
     defaults: dict[str, str] = Field(default_factory=dict)  # used when no header matches
     values: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
@@ -70,16 +117,30 @@ class Profile(BaseModel):
             if name not in TABLES:
                 raise ValueError(f"unknown table '{name}'; canonical tables: {', '.join(TABLES)}")
             known = set(TABLES[name].column_names)
-            for column in [*spec.columns, *spec.constants, *spec.defaults, *spec.values]:
+            for column in [*spec.columns, *spec.constants, *spec.defaults, *spec.values,
+                           *spec.derived, *spec.links]:
                 if column not in known:
                     raise ValueError(f"{name}: unknown column '{column}'")
+            for column in spec.derived:
+                if column in spec.columns or column in spec.constants:
+                    raise ValueError(f"{name}: column '{column}' is both derived and mapped")
+            for column, link in spec.links.items():
+                target = TABLES.get(link.table)
+                if target is None or link.by not in target.column_names:
+                    raise ValueError(f"{name}: link of '{column}': unknown column "
+                                     f"'{link.table}.{link.by}'")
         return tables
+
+    def formats_for(self, table: str) -> Formats:
+        """The profile's formats with the table's own settings laid over them."""
+        own = self.tables[table].formats.model_dump(exclude_none=True)
+        return self.formats.model_copy(update=own)
 
     def aliases(self, table: str) -> dict[str, list[str]]:
         """Canonical column -> header aliases; the canonical name itself always matches."""
         spec = self.tables[table]
         return {c: [*spec.columns.get(c, []), c] for c in TABLES[table].column_names
-                if c not in spec.constants}
+                if c not in spec.constants and c not in spec.derived}
 
 
 def built_in_names() -> list[str]:

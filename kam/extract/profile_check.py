@@ -9,8 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from kam.errors import KamError, UsageError
-from kam.extract.assemble import file_label, read_text
+from kam.extract.assemble import derived_sources, file_label, read_text
 from kam.extract.headers import closest, match_columns
 from kam.extract.profile import Profile, load_profile
 from kam.extract.sources import is_input, list_files, locate
@@ -20,7 +23,9 @@ from kam.schema import TABLES
 @dataclass
 class FileCheck:
     path: str
-    rows: int = 0
+    rows: int = 0  # data rows read (malformed ones included)
+    kept_rows: int = 0  # rows keep_when keeps (all rows when the table has no keep_when)
+    filter_rule: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
     footer_lines: int = 0
@@ -79,12 +84,14 @@ class ProfileCheck:
                 if f.error:
                     out.append(f"  {t.table}: {f.path}: ERROR {f.error}")
                     continue
-                out.append(f"  {t.table}: {f.path} ({f.rows} rows, {f.encoding}"
+                kept = (f"{f.rows} rows read, {f.kept_rows} kept by {f.filter_rule}"
+                        if f.filter_rule else f"{f.rows} rows read, {f.kept_rows} kept")
+                out.append(f"  {t.table}: {f.path} ({kept}, {f.encoding}"
                            + (f", delimiter {f.delimiter!r}" if f.delimiter else "")
                            + (f", {f.footer_lines} footer lines skipped" if f.footer_lines else "")
                            + (f", {f.malformed_rows} malformed rows" if f.malformed_rows else "")
                            + ")")
-                for column, header in f.matched.items():
+                for column, header in f.matched.items():  # derived: "A + B" or "A | B"
                     out.append(f"    {column} <- {header}")
                 for column, match in f.missing_required.items():
                     hint = f"; closest match: '{match}'" if match else ""
@@ -107,18 +114,23 @@ def _check_file(source, profile: Profile, table: str) -> FileCheck:
     spec = profile.tables[table]
     check = FileCheck(source.relative)
     try:
-        text = read_text(source, source.read_bytes(), profile, spec)
+        text = read_text(source, source.read_bytes(), profile, table)
     except KamError as error:
         check.error = error.message
         return check
-    check.rows, check.encoding, check.delimiter = text.table.num_rows, text.encoding, text.delimiter
+    check.encoding, check.delimiter = text.encoding, text.delimiter
     check.footer_lines, check.malformed_rows = text.footer_lines, len(text.malformed)
+    check.rows = text.table.num_rows + len(text.malformed)
     aliases = profile.aliases(table)
     matched = match_columns(text.headers, aliases)
     check.matched = {c: text.headers[i] for c, i in matched.items()}
+    derived = derived_sources(text.headers, spec)
+    for column, indexes in derived.items():
+        joiner = " + " if spec.derived[column].join else " | "
+        check.matched[column] = joiner.join(text.headers[i] for i in indexes)
     fixed = {**spec.constants, **spec.defaults}
     for column in TABLES[table].columns:
-        if column.name in matched or column.name in fixed:
+        if column.name in matched or column.name in fixed or column.name in derived:
             continue
         if column.required:
             check.missing_required[column.name] = next(
@@ -126,14 +138,22 @@ def _check_file(source, profile: Profile, table: str) -> FileCheck:
                  if (m := closest(a, text.headers))), None)
         else:
             check.missing_optional.append(column.name)
-    used = set(matched.values())
+    used = set(matched.values()) | {i for indexes in derived.values() for i in indexes}
+    kept = pa.array([True] * text.table.num_rows, pa.bool_())
+    rules = []
     for rule in spec.keep_when:
         found = match_columns(text.headers, {"_": rule.columns}).get("_")
         if found is None:
             check.missing_filters[rule.columns[0]] = next(
                 (m for a in rule.columns if (m := closest(a, text.headers))), None)
-        else:
-            used.add(found)
+            continue
+        used.add(found)
+        words = pc.utf8_lower(pc.utf8_trim_whitespace(text.table.column(f"c{found}")))
+        accepted = pa.array([v.casefold() for v in rule.values], pa.string())
+        kept = pc.and_(kept, pc.is_in(words, value_set=accepted))
+        rules.append(f"{text.headers[found]} in ({', '.join(rule.values)})")
+    check.kept_rows = pc.sum(kept).as_py() or 0 if rules else text.table.num_rows
+    check.filter_rule = " and ".join(rules) or None
     check.unused_headers = [h for i, h in enumerate(text.headers) if i not in used]
     return check
 

@@ -8,7 +8,6 @@ loop per row. Excel files are read by kam.extract.excel into the same shape.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import io
@@ -20,6 +19,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from kam.errors import DataQualityError
+from kam.extract.encoding import detect_encoding, to_utf8
+
+__all__ = ["TextTable", "detect_encoding", "read_csv_text", "sha256_bytes"]
 
 SOURCE_LINE = "_source_line"
 DELIMITERS = ",;\t|"
@@ -40,83 +42,6 @@ class TextTable:
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-# ---- encodings ---------------------------------------------------------------------------
-
-def _bom_encoding(data: bytes) -> str | None:
-    if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    return None
-
-
-def _plausibly_chinese(text: str) -> bool:
-    """GB18030 decodes almost any bytes; real Chinese text is mostly in the GB2312 core.
-
-    Western single-byte text (é, ü followed by a letter) decodes to rare GBK-extension
-    characters instead, so a file whose non-ASCII characters are mostly outside GB2312 is
-    not taken for Chinese.
-    """
-    wide = [c for c in text if ord(c) > 0x7F]
-    if not wide:
-        return True
-    common = sum(1 for c in wide if _in_gb2312(c))
-    return common >= 0.9 * len(wide)
-
-
-def _in_gb2312(char: str) -> bool:
-    try:
-        char.encode("gb2312")
-        return True
-    except UnicodeEncodeError:
-        return False
-
-
-def detect_encoding(data: bytes) -> str:
-    """BOMs first, then UTF-16 without BOM (NUL bytes), then strict UTF-8, then GB18030."""
-    bom = _bom_encoding(data)
-    if bom:
-        return bom
-    head = data[:_PROBE]
-    # Text in UTF-8 or GB18030 never holds NUL bytes; UTF-16 puts one beside every ASCII
-    # character (delimiters, newlines), on odd offsets in little-endian order.
-    odd, even = head[1::2].count(0), head[0::2].count(0)
-    if odd or even:
-        return "utf-16-le" if odd > even else "utf-16-be"
-    try:
-        data.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("gb18030")
-    except UnicodeDecodeError:
-        return "unknown"
-    return "gb18030" if _plausibly_chinese(text) else "unknown"
-
-
-def to_utf8(data: bytes, declared: str, relative: str) -> tuple[bytes, str]:
-    """The file's bytes as UTF-8 without BOM, and the encoding they were read as.
-
-    A byte-order mark wins over the profile's declared encoding: it cannot be wrong.
-    """
-    encoding = _bom_encoding(data) or (detect_encoding(data) if declared == "auto"
-                                       else declared)
-    if encoding == "unknown":
-        raise DataQualityError(
-            f"{relative}: cannot detect the text encoding (not UTF-8, UTF-16 or GB18030)",
-            hint="save it as UTF-8 CSV or set formats.encoding in the profile, "
-                 "for example cp1252")
-    if encoding == "utf-8":
-        return data, encoding
-    try:
-        text = data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as error:
-        raise DataQualityError(f"{relative}: cannot decode as {encoding}: {error}",
-                               hint="set formats.encoding in the profile") from None
-    return text.lstrip("\ufeff").encode("utf-8"), encoding
 
 
 # ---- CSV -----------------------------------------------------------------------------------

@@ -18,12 +18,23 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def derived_value(file: ReadFile, read: ReadTable, column: str) -> str:
+    """A derived column as SQL: the join or the first non-empty of its source columns."""
+    rule = read.spec.derived[column]
+    values = [text_value(f"c{index}") for index in file.derived[column]]
+    if rule.join:
+        return f"nullif(concat_ws({sql_literal(rule.separator)}, {', '.join(values)}), '')"
+    return f"coalesce({', '.join(values)})"
+
+
 def file_select(read: ReadTable, file: ReadFile, view: str, order: int) -> str:
     spec = read.spec
     parts = []
     for column in read.table.column_names:
         if column in spec.constants:
             text = sql_literal(spec.constants[column])
+        elif column in file.derived:
+            text = derived_value(file, read, column)
         elif column in file.columns:
             text = text_value(f"c{file.columns[column]}")
         elif column in spec.defaults:
@@ -54,8 +65,8 @@ def needs_dedup(read: ReadTable) -> bool:
 
 
 def typed_sql(read: ReadTable, formats: Formats, timezone: str) -> str:
-    """Select from a relation `staged`: texts, parsed columns, `__row_key`, deduplicated
-    when needed."""
+    """Select from a relation `staged`: texts, parsed columns, `__row_key`,
+    `__staged_rows` (the file's rows before deduplication), deduplicated when needed."""
     options = dict(timezone=timezone, decimal=formats.decimal, day_first=formats.day_first,
                    extra_formats=formats.date_formats)
     typed = [parse_value(_quoted("__text_" + c.name), c.type, **options) + f" as {_quoted(c.name)}"
@@ -64,9 +75,10 @@ def typed_sql(read: ReadTable, formats: Formats, timezone: str) -> str:
              for c in read.table.columns if c.type == "text"]
     key = ", ".join(_quoted("__text_" + k) for k in read.table.key.split(","))
     updated = parse_value("__updated_text", "timestamp", **options)
+    staged_rows = ", count(*) over (partition by _source_file) as __staged_rows"
     sql = (f"select *, {', '.join(texts + typed)}, "
            f"nullif(concat_ws('|', {key}), '') as __row_key, "
-           f"{updated} as __updated_at from staged")
+           f"{updated} as __updated_at{staged_rows} from staged")
     if not needs_dedup(read):
         return sql
     return (f"select * from ({sql}) qualify __row_key is null or row_number() over ("

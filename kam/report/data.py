@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from kam.month import Month
-from kam.report.read_only import existing_tables, provided_inputs, rows
+from kam.report.read_only import columns_not_provided, existing_tables, provided_inputs, rows
 
 TREND_MONTHS = 13
 # The quarterly satisfaction trend: the T12M values as of M-9, M-6, M-3 and M, read from
@@ -51,7 +51,8 @@ class AccountInputs:
     """One key account's rows from every mart that has them.
 
     `sections[name]` is the mart row, or None when the mart or the row is absent;
-    `not_provided` names the sections whose input file was not provided in this run.
+    `not_provided` names the sections whose input file was not provided in this run, and
+    the metric inputs (`tickets.first_response_at`) no column of the export provided.
     """
 
     review: dict
@@ -209,7 +210,7 @@ def load_month(
     not_provided = [
         s.name for s in ACCOUNT_SECTIONS
         if s.input_table and provided.get(s.input_table) is False
-    ]
+    ] + columns_not_provided(con, run_id)
     accounts = [
         AccountInputs(
             review=review,

@@ -150,17 +150,14 @@ def report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> dict:
             "from audit.quarantine where run_id = ?",
             [run_id],
         ).fetchall()
+    # select *: warehouses written before the reconciliation columns existed lack them.
     inputs = (
-        _records(
-            con,
-            "select table_name, path, sha256, rows, provided from audit.load_manifest "
-            "where run_id = ?",
-            [run_id],
-        )
+        _records(con, "select * from audit.load_manifest where run_id = ?", [run_id])
         if _exists(con, "load_manifest")
         else []
     )
-    inputs.sort(key=lambda r: TABLE_ORDER.get(r["table_name"], 99))
+    inputs.sort(key=lambda r: (TABLE_ORDER.get(r["table_name"], 99), r["path"] or ""))
+    reconciliation = [r for r in inputs if r["provided"] and r.get("rows_read") is not None]
     blocking = sum(1 for f in failures if f["severity"] == "blocking")
     return {
         "success": bool(results) and blocking == 0,
@@ -174,6 +171,7 @@ def report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> dict:
         "quarantined_rows": quarantined_rows,
         "quarantine_entries": entries,
         "inputs": inputs,
+        "reconciliation": reconciliation,
     }
 
 

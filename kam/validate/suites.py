@@ -231,6 +231,40 @@ def _volume() -> gxe.Expectation:
     )
 
 
+def _reconciliation(table: Table) -> gxe.Expectation:
+    """Every row read is accounted for, per file: read = landed + filtered + quarantined +
+    deduplicated in audit.last_load, and the landed count is what the raw table holds.
+
+    The query returns the manifest rows that do not add up, shaped like offending rows
+    (key columns empty, `_source_file` the file), so the finding names the file.
+    """
+    keys = ", ".join(f'null::VARCHAR as "{k}"' for k in table.key.split(","))
+    query = (
+        "with checked as (select * from {batch}), "
+        "landed as (select _source_file, count(*) as n from checked group by 1) "
+        f"select {keys}, m.path as _source_file, null::BIGINT as _source_line, "
+        "concat('read ', m.rows_read, ' = landed ', m.rows, ' + filtered ', m.rows_filtered, "
+        "' + quarantined ', m.rows_quarantined, ' + deduplicated ', m.rows_deduplicated, "
+        "'; rows in the table: ', coalesce(l.n, 0)) as reconciliation "
+        "from audit.last_load as m left join landed as l on l._source_file = m.path "
+        f"where m.table_name = '{table.name}' and m.provided and ("
+        "m.rows_read is distinct from "
+        "m.rows + m.rows_filtered + m.rows_quarantined + m.rows_deduplicated "
+        "or m.rows is distinct from coalesce(l.n, 0))"
+    )
+    return gxe.UnexpectedRowsExpectation(
+        unexpected_rows_query=query,
+        description="every row read is landed, filtered, quarantined or deduplicated",
+        meta=_meta(
+            BLOCKING,
+            "An auditor must be able to reconcile the export with the warehouse: a row "
+            "read but neither landed nor counted as filtered, quarantined or deduplicated "
+            "went missing.",
+            "reconciliation",
+        ),
+    )
+
+
 def _table_checks(name: str) -> list[gxe.Expectation]:
     """Checks specific to one table: foreign keys, vocabularies, scales, time order."""
     if name == "accounts":
@@ -366,7 +400,7 @@ def _table_checks(name: str) -> list[gxe.Expectation]:
 def build_suite(name: str) -> gx.ExpectationSuite:
     """The suite for one input table, as it is committed under expectations/."""
     table = TABLES[name]
-    expectations = [*_structure(table), *_table_checks(name)]
+    expectations = [*_structure(table), _reconciliation(table), *_table_checks(name)]
     for expectation in expectations:
         expectation.severity = GX_SEVERITY[expectation.meta["severity"]]
     return gx.ExpectationSuite(

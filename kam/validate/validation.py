@@ -15,6 +15,7 @@ from kam.validate.audit import record_audit
 from kam.validate.cascade import cascade_rows
 from kam.validate.engine import TableRun, index_columns, run_identifier, run_suites
 from kam.validate.evidence import normalise_data_docs, strip_volatile, write_json
+from kam.validate.metric_inputs import metric_input_warnings
 from kam.validate.parameters import (
     has_load_manifest,
     previous_counts_from_manifest,
@@ -134,6 +135,7 @@ def validate_warehouse(
         if previous_counts is None:
             previous_counts = previous_counts_from_manifest(con, run_id, tables)
         default_files = {t: _first_source_file(con, t) for t in tables}
+        metric_rows, metric_findings = metric_input_warnings(con, run_id)
     finally:
         con.close()
     parameters = suite_parameters(
@@ -179,6 +181,8 @@ def validate_warehouse(
         default_files=default_files,
         dq_dir=dq_dir,
     )
+    validation_rows += metric_rows
+    summary.warnings += metric_findings
     summary.expectations_evaluated = len(validation_rows)
     summary.quarantined_rows = len(
         {

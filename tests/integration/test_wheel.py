@@ -54,6 +54,8 @@ def test_the_wheel_runs_the_demo_outside_the_checkout(tmp_path):
         "PREFECT_HOME": str(tmp_path / "prefect-home"),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
+        # A fresh Prefect home migrates its database on the first start: slow on a busy machine.
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "600",
         "PYTHONPATH": "",
     }
     located = _run(python, "-c", "import kam.assets as a; print(a.DBT_PROJECT_DIR)",

@@ -123,9 +123,10 @@ def test_user_profile_errors(tmp_path: Path) -> None:
 
 def test_undecodable_file(tmp_path: Path) -> None:
     bad = export(tmp_path / "f", **{"orders.csv": b"order_id\n\x81\x30\xff\xff\n"})
-    assert failure(bad) == ("orders.csv: cannot detect the text encoding (not UTF-8, UTF-16 "
-                            "or GB18030) (save it as UTF-8 CSV or set formats.encoding in the "
-                            "profile, for example cp1252)")
+    assert failure(bad) == ("orders.csv: cannot detect the text encoding (not UTF-8, UTF-16, "
+                            "GB18030, EUC-KR or Shift-JIS) (save it as UTF-8 CSV or set its "
+                            "table's formats.encoding in the profile (or formats.encoding for "
+                            "every file), for example cp1252)")
 
 
 def test_western_single_byte_text_is_not_taken_for_chinese(tmp_path: Path) -> None:

@@ -408,7 +408,8 @@ def test_volume_compares_with_the_previous_load_in_the_manifest(tmp_path):
     warehouse = build_warehouse(tmp_path / "kam.duckdb", clean_rows())
     with duckdb.connect(str(warehouse)) as con:
         con.execute(
-            "insert into audit.load_manifest values "
+            "insert into audit.load_manifest (run_id, table_name, path, sha256, rows, provided, "
+            "profile, loaded_at) values "
             "('old', 'orders', 'orders.csv', null, 5, true, 'canonical', '2026-10-01'), "
             "('older', 'orders', 'orders.csv', null, 3, true, 'canonical', '2026-09-01'), "
             "('now', 'orders', 'orders.csv', null, 2, true, 'canonical', '2026-11-01'), "

@@ -36,8 +36,10 @@ def validated(tmp_path_factory):
     warehouse = build_warehouse(folder / "kam.duckdb", rows)
     with duckdb.connect(str(warehouse)) as con:
         con.execute("insert into audit.load_manifest values "
-                    "('run-q', 'orders', 'orders.csv', ?, 3, true, 'canonical', null), "
-                    "('run-q', 'tickets', 'tickets.csv', null, 0, false, 'canonical', null)",
+                    "('run-q', 'orders', 'orders.csv', ?, 3, true, 'canonical', null, "
+                    "7, 2, 'IsWon in (true)', 1, 1, 'cost'), "
+                    "('run-q', 'tickets', 'tickets.csv', null, 0, false, 'canonical', null, "
+                    "0, 0, null, 0, 0, null)",
                     [SHA])
     summary = validate_warehouse(**THRESHOLDS, warehouse=warehouse, run_id="run-q", month=MONTH,
                                  evidence_dir=folder / str(MONTH))
@@ -53,6 +55,10 @@ def test_pdf_shows_run_inputs_failures_and_quarantine(validated):
     assert "Passed" in text and summary.success
     assert SHA in text.replace("\n", "")  # the sha256 may wrap
     assert "not provided" in text  # tickets.csv was not in the export
+    # every row accounted for: 7 read = 3 landed + 2 filtered + 1 quarantined + 1 deduplicated
+    assert "orders orders.csv 7 3 2 1 1" in text
+    assert "Kept only rows where IsWon in (true)" in text
+    assert "Not provided by any column of the export: cost" in text
     # what failed: the unknown account and the NPS score, each with its rationale
     assert "every account_id is in accounts.account_id" in text
     failed, quarantine = text.split("What failed")[1].split("What was quarantined")
