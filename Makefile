@@ -6,6 +6,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP  := $(VENV)/.installed
+# The installer is pinned like the packages it installs: the same lock, the same tool.
+UV_VERSION := 0.13.9
 
 .PHONY: demo test install system-deps lock lint clean
 
@@ -20,8 +22,8 @@ install: system-deps $(STAMP)
 # Python dependencies come from the committed lock, so a fresh install is reproducible.
 $(STAMP): requirements.lock pyproject.toml
 	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv>=0.4"
-	$(BIN)/uv pip sync --quiet -p $(BIN)/python requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(BIN)/uv pip sync --quiet --require-hashes -p $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --quiet -p $(BIN)/python --no-deps -e .
 	touch $(STAMP)
 
@@ -39,9 +41,12 @@ system-deps:
 	  fc-cache -f >/dev/null; \
 	fi
 
-# Re-resolve the lock after changing dependencies in pyproject.toml.
+# Re-resolve the lock after changing dependencies in pyproject.toml (existing pins are kept
+# where they still fit). Every pin carries its sha256 hashes; `uv pip sync --require-hashes`
+# refuses a download that does not match.
 lock:
-	$(BIN)/uv pip compile --quiet pyproject.toml --extra test -p 3.11 -o requirements.lock
+	$(BIN)/uv pip compile --quiet --generate-hashes pyproject.toml --extra test -p 3.11 \
+	  -o requirements.lock
 
 lint: install
 	$(BIN)/ruff check flows kam tests

@@ -8,6 +8,7 @@ from pathlib import Path
 from prefect import flow
 
 from flows.monthly_review import extract, fingerprint_inputs, validate
+from flows.unattended import obtain_export
 from kam.errors import DataQualityError, UsageError
 from kam.run_id import derive_run_id
 from kam.settings import Settings
@@ -18,7 +19,7 @@ def check_export(settings: Settings, evidence_dir: Path | None = None) -> str:
     """Extract and validate without touching the warehouse; returns a one-line summary."""
     if settings.input_dir is None:
         raise UsageError("no export folder given", hint="pass --input DIR")
-    settings = settings.for_month()
+    settings = obtain_export(settings.for_month())
     run_id = derive_run_id(fingerprint_inputs(settings), settings.fingerprint_fields())
     with tempfile.TemporaryDirectory(prefix="kam-validate-") as scratch:
         warehouse = Path(scratch) / "check.duckdb"

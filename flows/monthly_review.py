@@ -2,12 +2,17 @@
 
 The flow only orchestrates; each task does one thing and the work is done by the stage
 packages of `kam`. The reporting month is resolved once, when the flow starts, and every
-task receives the same frozen settings. Everything a run writes goes to a working copy of
-the warehouse and a staging folder, swapped in only after the last step.
+task receives the same frozen settings. A run holds the warehouse's lock from start to end;
+everything it writes goes to a working copy of the warehouse and a staging folder, switched
+in only after the last step: the month first, then the warehouse, then delivery.
 """
 
 from __future__ import annotations
 
+import os
+import smtplib
+import ssl
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -16,8 +21,17 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from flows.unattended import (
+    local_output,
+    note_run,
+    obtain_export,
+    report_failed_run,
+    report_rejection,
+    summarise_run,
+    upload_published,
+)
 from kam.deliver import deliver
-from kam.errors import DataQualityError, UsageError
+from kam.errors import DataQualityError, TransientError, UsageError
 from kam.extract.landing import ExtractSummary, extract_export, run_fingerprint
 from kam.publish import (
     StagedMonth,
@@ -25,7 +39,10 @@ from kam.publish import (
     build_manifest,
     private_key_pem,
     record_run,
+    remove_leftovers,
     sign_manifest,
+    terminate_as_interrupt,
+    warehouse_lock,
     write_manifest,
 )
 from kam.report import DataQualityStatus, render_reports
@@ -43,8 +60,21 @@ def _io_failure(task, task_run, state) -> bool:
     try:
         state.result()
     except Exception as exc:
-        return any(isinstance(cause, OSError) for cause in _causes(exc))
+        return is_retryable(exc)
     return False
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """A TransientError anywhere in the chain (a step's own verdict; it survives the pickling
+    of a failed state, which drops `__cause__`), or an OSError that is neither an SMTP reply
+    (the delivery step has judged those: a 5xx is final) nor a TLS failure (an untrusted
+    certificate stays untrusted)."""
+    return any(
+        isinstance(cause, TransientError)
+        or (isinstance(cause, OSError)
+            and not isinstance(cause, (smtplib.SMTPException, ssl.SSLError)))
+        for cause in _causes(exc)
+    )
 
 
 def _causes(exc: BaseException | None):
@@ -201,37 +231,27 @@ def manifest(
 def deliver_reviews(settings: Settings, month_dir: Path) -> int:
     """E-mail each account manager the reviews of their own accounts (or write an outbox)."""
     outbox = settings.out_dir / "_outbox"  # deliver() adds the month folder
-    records = deliver(month_dir, settings.warehouse, mode=settings.deliver, outbox_dir=outbox)
+    records = deliver(month_dir, settings.warehouse, mode=settings.deliver, outbox_dir=outbox,
+                      after_each=lambda _record: pause_point("deliver"))
     return len(records)
 
 
-def _flow_run_name() -> str:
-    given = flow_run.parameters.get("settings")
-    month = given.get("month") if isinstance(given, dict) else getattr(given, "month", None)
-    return f"review {month or 'last complete month'}"
-
-
-@flow(name="monthly-account-review", flow_run_name=_flow_run_name, log_prints=True)
-def monthly_account_review(settings: Settings) -> RunResult:
-    """Extract, validate, transform, report and publish the key account review for a month."""
-    logger = get_run_logger()
-    started_at = datetime.now()
-    if settings.input_dir is None:
-        raise UsageError("no export folder given", hint="pass --input DIR or set KAM_INPUT_DIR")
-    settings = settings.for_month()
+def _run_stages(
+    settings: Settings, run_id: str, started_at: datetime, result: RunResult,
+    remote_out: str | None,
+) -> list:
+    """Every stage on the working copy and the staging folder, then publish: the month
+    first, then the warehouse (see kam.publish.workspace for why this order)."""
     month, until = settings.reporting_month, settings.until
-    run_id = derive_run_id(fingerprint_inputs(settings), settings.fingerprint_fields())
-    logger.info("run %s for %s from %s", run_id, month, settings.input_dir)
-    result = RunResult(month=str(month), run_id=run_id, stopped_after=until.value)
-
     with (
         WorkingWarehouse(settings.warehouse, run_id) as warehouse,
         StagedMonth(settings.out_dir, str(month), run_id) as staged,
     ):
-        work, month_dir = warehouse.path, staged.path
+        work, month_dir, dbt_target = warehouse.path, staged.path, warehouse.dbt_target
         result.extracted = extract(settings, work, run_id)
         for line in result.extracted.lines():
-            logger.info("%s", line)
+            get_run_logger().info("%s", line)
+        pause_point("extract")
         validation = None
         if not until.stops_by(Stage.extract):
             validation = validate(settings, work, run_id, month_dir)
@@ -241,29 +261,90 @@ def monthly_account_review(settings: Settings) -> RunResult:
                 # the evidence, never into the month's folder.
                 render_data_quality(settings, work, run_id, month_dir)
                 rejected = staged.keep_as_rejected()
+                report_rejection(
+                    settings, work, run_id, validation, rejected, result.extracted, remote_out
+                )
                 raise DataQualityError(
                     validation.failure_line(),
                     hint=f"nothing published for {month}; evidence in {rejected}",
                 )
-        dbt_target = settings.dbt_target_dir
+            pause_point("validate")
+        dbt_results = []
         if not until.stops_by(Stage.validate):
-            transform(settings, work, run_id, dbt_target)
+            dbt_results = transform(settings, work, run_id, dbt_target)
+            pause_point("dbt")
         rendered = []
         if not until.stops_by(Stage.transform):
             document_models(settings, work, run_id, dbt_target, month_dir)
             rendered = render_reviews(settings, work, run_id, month_dir, validation)
             render_data_quality(settings, work, run_id, month_dir)
             result.accounts_reviewed = sum(r.kind == "account_review" for r in rendered)
+            pause_point("render")
         record(
             settings, work, run_id, result.validation_success, result.accounts_reviewed, started_at
         )
-        warehouse.commit()
-        result.warehouse = settings.warehouse
         if not until.stops_by(Stage.report):
             manifest(month_dir, settings, run_id, bool(result.validation_success), rendered)
             result.month_dir = staged.publish()
             result.files = sorted(r.path for r in rendered)
-            if settings.deliver:
-                result.messages_delivered = deliver_reviews(settings, result.month_dir)
+            pause_point("publish")
+        warehouse.commit()
+        result.warehouse = settings.warehouse
+    return dbt_results
+
+
+def pause_point(stage: str) -> None:
+    """Test hook, inert unless KAM_TEST_PAUSE_AT names `stage`: then touch the file named by
+    KAM_TEST_PAUSE_MARKER and wait until the file KAM_TEST_PAUSE_RELEASE exists (or the
+    process is killed). The crash and concurrency tests stop runs at known points with it."""
+    if os.environ.get("KAM_TEST_PAUSE_AT") != stage:
+        return
+    Path(os.environ["KAM_TEST_PAUSE_MARKER"]).touch()
+    release = Path(os.environ.get("KAM_TEST_PAUSE_RELEASE", os.devnull + ".never"))
+    while not release.exists():
+        time.sleep(0.1)
+
+
+def _flow_run_name() -> str:
+    given = flow_run.parameters.get("settings")
+    month = given.get("month") if isinstance(given, dict) else getattr(given, "month", None)
+    return f"review {month or 'last complete month'}"
+
+
+@flow(
+    name="monthly-account-review",
+    flow_run_name=_flow_run_name,
+    log_prints=True,
+    on_failure=[report_failed_run],
+)
+def monthly_account_review(settings: Settings) -> RunResult:
+    """Extract, validate, transform, report and publish the key account review for a month."""
+    logger = get_run_logger()
+    started_at = datetime.now()
+    if settings.input_dir is None:
+        raise UsageError("no export folder given", hint="pass --input DIR or set KAM_INPUT_DIR")
+    settings = settings.for_month()
+    note_run(settings=settings, month=str(settings.reporting_month), started_at=started_at)
+    settings, remote_out = local_output(settings)
+    settings = obtain_export(settings)
+    month, until = settings.reporting_month, settings.until
+    run_id = derive_run_id(fingerprint_inputs(settings), settings.fingerprint_fields())
+    note_run(run_id=run_id)
+    logger.info("run %s for %s from %s", run_id, month, settings.input_dir)
+    result = RunResult(month=str(month), run_id=run_id, stopped_after=until.value)
+
+    with (
+        warehouse_lock(settings.warehouse, run_id, settings.lock_timeout_seconds),
+        terminate_as_interrupt(),
+    ):
+        for leftover in remove_leftovers(settings.out_dir, settings.warehouse):
+            logger.info("removed %s, left by an interrupted run", leftover)
+        dbt_results = _run_stages(settings, run_id, started_at, result, remote_out)
+        if result.month_dir is not None and settings.deliver:
+            result.messages_delivered = deliver_reviews(settings, result.month_dir)
+    published_url = None
+    if remote_out and result.month_dir is not None:
+        published_url = upload_published(result.month_dir, remote_out)
+    summarise_run(settings, result, result.extracted, dbt_results, published_url)
     logger.info("run %s for %s finished after %s", run_id, month, until.value)
     return result

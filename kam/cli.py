@@ -8,6 +8,7 @@ for that month).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -35,9 +36,11 @@ from kam.extract import check_profile, draft_profile, list_profiles
 from kam.fileio import write_atomic
 from kam.generate import generate_export
 from kam.month import Month
+from kam.observe import read_history
 from kam.publish import verify_month
 from kam.report.rerender import rerender_account
 from kam.settings import LOCALES, Settings, Stage
+from kam.storage import is_remote
 
 console = Console(stderr=True, highlight=False)
 out = Console(highlight=False, soft_wrap=True)
@@ -97,12 +100,27 @@ def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> Mon
         raise click.BadParameter(str(exc)) from exc
 
 
+def _location(must_exist: bool):
+    """A local path (checked when it must exist) or an fsspec URL such as s3://bucket/p/."""
+
+    def convert(ctx: click.Context, param: click.Parameter, value: str | None):
+        if value is None or is_remote(value):
+            return value
+        path = Path(value)
+        if must_exist and not path.exists():
+            raise click.BadParameter(f"Path '{value}' does not exist.")
+        return path
+
+    return convert
+
+
 input_option = click.option(
     "--input",
     "input_dir",
     required=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="The CRM export folder (or ZIP).",
+    callback=_location(must_exist=True),
+    help="The CRM export folder (or ZIP), or a URL such as s3://bucket/prefix/ "
+    "(credentials from AWS_* variables).",
 )
 
 
@@ -118,9 +136,9 @@ def run_options(command: Callable) -> Callable:
         click.option(
             "--out",
             "out_dir",
-            type=click.Path(path_type=Path),
+            callback=_location(must_exist=False),
             default=None,
-            help="Output folder (default output/).",
+            help="Output folder (default output/), or a URL such as s3://bucket/reviews/.",
         ),
         click.option(
             "--warehouse",
@@ -152,6 +170,21 @@ def run_options(command: Callable) -> Callable:
             default=None,
             help="E-mail each manager their reviews after publishing (SMTP settings "
             "from KAM_SMTP_*); --deliver=outbox writes .eml files to OUT/_outbox/M.",
+        ),
+        click.option(
+            "--wait-for-export",
+            is_flag=True,
+            default=None,
+            help="Wait until the month's export is complete (KAM_EXPORT_WAIT_HOURS, default "
+            "6; polling every KAM_EXPORT_POLL_SECONDS), then run; fail if it never is.",
+        ),
+        click.option(
+            "--notify",
+            "notify_blocks",
+            multiple=True,
+            callback=lambda ctx, param, value: list(value) or None,
+            help="Prefect notification block 'type-slug/name' told about failures "
+            "(repeatable; default KAM_NOTIFY_BLOCKS).",
         ),
     ]
     for option in reversed(options):
@@ -384,6 +417,30 @@ def profiles_new(input_dir: Path, out_file: Path | None, name: str) -> None:
 def demo(export_dir: Path, **flags) -> None:
     """Make the sample export, run the whole pipeline on it, print where the PDFs are."""
     _print_result(run_demo(Settings.load(**flags), export_dir))
+
+
+@cli.command()
+@click.option("--warehouse", type=click.Path(path_type=Path), default=None,
+              help="DuckDB warehouse file (default warehouse/kam.duckdb).")
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]),
+              default="table", show_default=True, help="Print a table or JSON lines.")
+@reports_errors
+def runs(warehouse: Path | None, output_format: str) -> None:
+    """The run history: month, run id, status, start, duration, stage, reviews, failure."""
+    history = read_history(Settings.load(warehouse=warehouse).warehouse)
+    if output_format == "json":
+        out.print(json.dumps([r.as_json() for r in history], ensure_ascii=False, indent=2),
+                  markup=False)
+        return
+    out.print("month    run id            status    started              duration  "
+              "stage      reviews  failure", markup=False)
+    for r in history:
+        started = r.started_at.strftime("%Y-%m-%d %H:%M:%S") if r.started_at else "-"
+        seconds = r.duration_seconds
+        duration = f"{seconds:.0f} s" if seconds is not None else "-"
+        out.print(f"{r.month:<8} {(r.run_id or '-'):<17} {r.status:<9} {started:<20} "
+                  f"{duration:>8}  {(r.stage or '-'):<10} {r.reviews:>7}  {r.message or ''}",
+                  markup=False)
 
 
 def _print_result(result: RunResult) -> None:

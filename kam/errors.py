@@ -48,6 +48,12 @@ class PipelineError(KamError):
     exit_code = EXIT_PIPELINE
 
 
+class TransientError(PipelineError):
+    """A step failed in a way another attempt may fix: a refused connection, a server's
+    "try again later" (exit 1 once the retries are spent). The flow's tasks retry these; the
+    class survives the pickling of a task's failure, which drops an exception's cause."""
+
+
 class UsageError(KamError):
     """The command was called wrongly: bad option, unknown profile, missing folder (exit 2)."""
 

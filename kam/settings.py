@@ -32,6 +32,19 @@ DeliveryMode = Literal["smtp", "outbox"]
 # Printed in every PDF's footer (translated when it is this default).
 CONFIDENTIALITY_LABEL = "Confidential: internal use only"
 
+# A location is a local path or an fsspec URL (s3://bucket/prefix/, gs://..., file:///...);
+# a URL stays text, since a Path would fold its "//".
+RemoteUrl = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9+.-]*://")]
+Location = Annotated[RemoteUrl | Path, Field(union_mode="left_to_right")]
+
+# Settings that change how a run is watched and announced, never what it computes: they stay
+# out of the run id.
+_NOT_IN_RUN_ID = {
+    "input_dir", "out_dir", "warehouse", "until", "deliver", "notify_blocks",
+    "notify_on_success", "wait_for_export", "export_wait_hours", "export_poll_seconds",
+    "export_ready_marker", "lock_timeout_seconds", "signing_key", "signing_key_secret",
+}  # fmt: skip
+
 # A profile is a built-in name or a path to a YAML file; anything else is refused before it
 # reaches a file name or a query.
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
@@ -61,12 +74,16 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="KAM_", extra="forbid", frozen=True)
 
-    input_dir: Path | None = Field(None, description="The CRM export folder (or ZIP).")
+    input_dir: Location | None = Field(
+        None, description="The CRM export folder (or ZIP): a path or a URL such as s3://b/p/."
+    )
     month: Month | None = Field(
         None, description="Reporting month YYYY-MM; empty: the last complete month."
     )
     profile: str = Field("canonical", description="Export profile name or path to its YAML.")
-    out_dir: Path = Path("output")
+    out_dir: Location = Field(
+        Path("output"), description="Output folder: a path or a URL such as s3://b/reviews/."
+    )
     warehouse: Path = Path("warehouse/kam.duckdb")
     locale: Locale = Field("en", description="Report language; a manager's own locale wins.")
     until: Stage = Field(Stage.publish, description="Stop after this stage.")
@@ -92,6 +109,27 @@ class Settings(BaseSettings):
     )
     signing_key_secret: str | None = Field(
         None, description="Name of a Prefect Secret block holding that PEM (instead of a file)."
+    )
+    # One run at a time per warehouse: how long a second run waits for the first to finish.
+    lock_timeout_seconds: float = Field(
+        300, ge=0, description="Seconds to wait for another run on the same warehouse."
+    )
+    # Unattended runs: who hears about them, and waiting for the export to be complete.
+    notify_blocks: list[str] = Field(
+        default_factory=list,
+        description="Prefect notification blocks told about failed and rejected runs, as "
+        "'block-type-slug/block-name' (e.g. slack-webhook/kam-alerts).",
+    )
+    notify_on_success: bool = Field(False, description="Also announce each published month.")
+    wait_for_export: bool = Field(
+        False, description="Wait until the month's export is complete before running."
+    )
+    export_wait_hours: float = Field(6.0, ge=0, description="How long to wait for the export.")
+    export_poll_seconds: float = Field(300.0, gt=0, description="How often to look again.")
+    export_ready_marker: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
+        description="A file the CRM writes last (e.g. _SUCCESS): its presence means complete.",
     )
 
     @field_validator("timezone")
@@ -153,14 +191,13 @@ class Settings(BaseSettings):
 
     @property
     def dbt_target_dir(self) -> Path:
-        """Where dbt writes its manifest and logs: beside the warehouse, so `kam explain`
-        finds the lineage of the models that built it."""
+        """Where the dbt manifest of the models that built the warehouse is kept, beside it
+        (kam.publish.WorkingWarehouse.commit moves the run's target here), so `kam explain`
+        finds their lineage."""
         return self.warehouse.parent / ".dbt_target"
 
     def fingerprint_fields(self) -> dict[str, object]:
         """The configuration that changes results, and so the run id (paths excluded)."""
-        return self.model_dump(
-            mode="json",
-            exclude={"input_dir", "out_dir", "warehouse", "until", "deliver", "signing_key",
-                     "signing_key_secret"},
-        ) | {"month": str(self.reporting_month)}
+        return self.model_dump(mode="json", exclude=_NOT_IN_RUN_ID) | {
+            "month": str(self.reporting_month)
+        }

@@ -7,7 +7,16 @@ first message leaves, so a failed check sends nothing.
 
 Modes: `smtp` sends over one SMTP connection; `outbox` writes `<outbox>/<month>/<manager>.eml`
 files instead, byte-identical for the same inputs (no Date header, fixed MIME boundary,
-Message-ID derived from the run id).
+Message-ID derived from the run id); a manager id becomes a file name only through
+`kam.fileio.confined_file`, so no id writes outside the outbox.
+
+SMTP never sends a message twice for the same run: each accepted message is recorded in a
+ledger (`OUT/_delivered/<month>.json`, keyed by run id and manager) before the next one
+goes, and a repeated delivery (a retry, a rerun after a crash) sends only the managers not
+in it. A failure another attempt may fix (connection refused or dropped, a 4xx reply) is a
+TransientError, which the flow's delivery task retries. The connection is encrypted with
+STARTTLS (default) or implicit TLS (`security = "tls"`, port 465); a login over an
+unencrypted connection is refused.
 """
 
 from __future__ import annotations
@@ -18,20 +27,21 @@ import json
 import smtplib
 import ssl
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from kam.errors import PipelineError, UsageError
-from kam.fileio import sha256_file, write_atomic
+from kam.errors import PipelineError, TransientError, UsageError
+from kam.fileio import confined_file, distinct_file_stems, sha256_file, write_atomic
 from kam.month import Month
 from kam.publish import MANIFEST_NAME
 from kam.settings import DeliveryMode
@@ -47,8 +57,10 @@ class SmtpSettings(BaseSettings):
     user: str | None = None
     password: SecretStr | None = None
     from_address: str = "key-accounts@localhost"
-    starttls: bool = True
-    ca_file: Path | None = None  # trust a company CA for STARTTLS; default: system store
+    # starttls: upgrade a plain connection (port 587); tls: encrypted from the first byte
+    # (port 465); none: unencrypted, only without a login (a relay on the local network).
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    ca_file: Path | None = None  # trust a company CA for TLS; default: system store
     timeout_seconds: float = 30.0
 
 
@@ -82,8 +94,16 @@ class _Review:
 
 def deliver(month_dir: Path, warehouse: Path, *, mode: DeliveryMode,
             outbox_dir: Path | None = None,
-            smtp: SmtpSettings | None = None) -> list[DeliveryRecord]:
-    """Send (or write to the outbox) one message per manager with their accounts' PDFs."""
+            smtp: SmtpSettings | None = None,
+            ledger: Path | None = None,
+            after_each: Callable[[DeliveryRecord], None] | None = None,
+            ) -> list[DeliveryRecord]:
+    """Send (or write to the outbox) one message per manager with their accounts' PDFs.
+
+    Returns the messages sent by this call; with SMTP, those the ledger (default
+    `<month_dir>/../_delivered/<month>.json`) lists as sent for this run are skipped.
+    `after_each` is called after every message sent or written.
+    """
     if mode not in ("smtp", "outbox"):
         raise UsageError(f"unknown delivery mode {mode!r}", hint="use smtp or outbox")
     if mode == "outbox" and outbox_dir is None:
@@ -104,14 +124,20 @@ def deliver(month_dir: Path, warehouse: Path, *, mode: DeliveryMode,
         by_manager[manager_id].append(review)
 
     settings = smtp or SmtpSettings()
+    if mode == "smtp" and settings.user and settings.security == "none":
+        raise UsageError(
+            f"refusing to send the SMTP password for {settings.user} unencrypted",
+            hint="set KAM_SMTP_SECURITY=starttls or tls (port 465)")
     messages = [
         (managers[m], sorted(by_manager[m], key=lambda r: r.account_id),
          _message(month_dir, month, run_id, managers[m], by_manager[m], settings.from_address))
         for m in sorted(by_manager)
     ]
     if mode == "outbox":
-        return _write_outbox(Path(outbox_dir) / month, messages)  # type: ignore[arg-type]
-    return _send(settings, messages)
+        return _write_outbox(Path(outbox_dir) / month, messages,  # type: ignore[arg-type]
+                             after_each)
+    ledger = Path(ledger) if ledger else month_dir.parent / "_delivered" / f"{month}.json"
+    return _send(settings, messages, _Ledger(ledger, run_id), after_each)
 
 
 def _read_manifest(month_dir: Path) -> dict[str, Any]:
@@ -191,34 +217,92 @@ def _record(manager: Manager, reviews: list[_Review], mode: DeliveryMode,
                           tuple(r.path for r in reviews), mode, destination)
 
 
-def _write_outbox(folder: Path, messages) -> list[DeliveryRecord]:
+def _write_outbox(folder: Path, messages, after_each) -> list[DeliveryRecord]:
+    distinct_file_stems((manager.manager_id for manager, _, _ in messages), "manager")
     folder.mkdir(parents=True, exist_ok=True)
     records = []
     for manager, reviews, message in messages:
-        path = folder / f"{manager.manager_id}.eml"
+        path = confined_file(folder, manager.manager_id, ".eml")
         write_atomic(path, message.as_bytes())
         records.append(_record(manager, reviews, "outbox", str(path)))
+        if after_each:
+            after_each(records[-1])
     return records
 
 
-def _send(settings: SmtpSettings, messages) -> list[DeliveryRecord]:
-    destination = f"{settings.host}:{settings.port}"
-    records: list[DeliveryRecord] = []
+class _Ledger:
+    """Which managers have been sent this run's message (a JSON file, rewritten atomically
+    after every message). A ledger of another run is ignored: new results are news."""
+
+    def __init__(self, path: Path, run_id: str):
+        self.path, self.run_id = path, run_id
+        try:
+            found = json.loads(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            found = {}
+        self.sent: dict[str, dict[str, str]] = (
+            found.get("sent", {}) if found.get("run_id") == run_id else {})
+
+    def add(self, manager: Manager, message_id: str) -> None:
+        self.sent[manager.manager_id] = {"to": manager.email, "message_id": message_id}
+        body = {"run_id": self.run_id, "sent": self.sent}
+        write_atomic(self.path, (json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False)
+                                 + "\n").encode("utf-8"))
+
+
+def _transient(exc: BaseException) -> bool:
+    """Would a later attempt likely succeed? 4xx replies, dropped or refused connections;
+    not 5xx replies, failed logins or untrusted certificates."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    return isinstance(exc, OSError) and not isinstance(exc, (smtplib.SMTPException,
+                                                             ssl.SSLError))
+
+
+def _connect(settings: SmtpSettings) -> smtplib.SMTP:
+    cafile = str(settings.ca_file) if settings.ca_file else None
+    if settings.security == "tls":
+        return smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout_seconds,
+                                context=ssl.create_default_context(cafile=cafile))
+    server = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout_seconds)
     try:
-        with smtplib.SMTP(settings.host, settings.port,
-                          timeout=settings.timeout_seconds) as server:
-            if settings.starttls:
-                cafile = str(settings.ca_file) if settings.ca_file else None
-                server.starttls(context=ssl.create_default_context(cafile=cafile))
+        if settings.security == "starttls":
+            server.starttls(context=ssl.create_default_context(cafile=cafile))
+    except BaseException:
+        server.close()
+        raise
+    return server
+
+
+def _send(settings: SmtpSettings, messages, ledger: _Ledger,
+          after_each) -> list[DeliveryRecord]:
+    destination = f"{settings.host}:{settings.port}"
+    pending = [m for m in messages if m[0].manager_id not in ledger.sent]
+    done = len(messages) - len(pending)
+    records: list[DeliveryRecord] = []
+    if not pending:
+        return records
+    try:
+        with _connect(settings) as server:
             if settings.user:
                 password = settings.password.get_secret_value() if settings.password else ""
                 server.login(settings.user, password)
-            for manager, reviews, message in messages:
+            for manager, reviews, message in pending:
                 message["Date"] = formatdate(usegmt=True)
                 server.send_message(message)
+                ledger.add(manager, message["Message-ID"])
                 records.append(_record(manager, reviews, "smtp", destination))
+                if after_each:
+                    after_each(records[-1])
     except (smtplib.SMTPException, OSError) as exc:
-        raise PipelineError(
-            f"deliver: SMTP {destination} failed after {len(records)} of {len(messages)} "
-            f"messages: {exc}", hint="check the KAM_SMTP_* settings and the server") from exc
+        error = TransientError if _transient(exc) else PipelineError
+        raise error(
+            f"deliver: SMTP {destination} failed after {done + len(records)} of "
+            f"{len(messages)} messages: {exc}",
+            hint="check the KAM_SMTP_* settings and the server; a repeated delivery sends "
+                 "only the messages not yet sent") from exc
     return records

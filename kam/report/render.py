@@ -19,12 +19,11 @@ from pathlib import Path
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kam.errors import UsageError
-from kam.fileio import write_atomic
+from kam.fileio import confined_file, distinct_file_stems, file_stem, write_atomic
 from kam.month import Month
 from kam.rendering.engine import Pdf, PdfWriter, render_html
 from kam.report.cache import RenderCache, input_key
 from kam.report.data import AccountInputs, MonthInputs, load_month
-from kam.report.naming import safe_file_stem
 from kam.report.read_only import open_read_only
 from kam.report.types import DataQualityStatus, RenderedFile
 from kam.report.views import account_context, document_context, portfolio_context
@@ -70,7 +69,7 @@ def account_locale(review: dict, default: str) -> str:
 
 
 def account_pdf_path(account_id: str) -> str:
-    return f"accounts/{safe_file_stem(account_id)}.pdf"
+    return f"accounts/{file_stem(account_id)}.pdf"
 
 
 @dataclass(frozen=True)
@@ -91,7 +90,7 @@ class AccountJob:
 
     @property
     def cache_name(self) -> str:
-        return "account-" + safe_file_stem(self.account.account_id)
+        return "account-" + file_stem(self.account.account_id)
 
     def key(self) -> str:
         return input_key("account_review", self.account, self.provided, self.settings,
@@ -150,7 +149,8 @@ def render_account_job(job: AccountJob, out_dir: Path, cache_dir: Path | None) -
 
 
 def _publish_account(job: AccountJob, pdf: Pdf, out_dir: Path) -> RenderedFile:
-    write_atomic(out_dir / job.relative_path, pdf.content)
+    write_atomic(confined_file(out_dir / "accounts", job.account.account_id, ".pdf"),
+                 pdf.content)
     review = job.account.review
     return RenderedFile(
         path=job.relative_path, kind="account_review", sha256=pdf.sha256,
@@ -192,6 +192,8 @@ def render_documents(
     cache = RenderCache(cache_dir) if cache_dir is not None else None
     jobs = [AccountJob(account, month_inputs.provided, settings)
             for account in month_inputs.accounts]
+    # two accounts must never share a PDF: a collision stops the run before any is written
+    distinct_file_stems((job.account.account_id for job in jobs), "account")
     results: dict[str, RenderedFile] = {}
     pending: list[AccountJob] = []
     for job in jobs:

@@ -8,7 +8,7 @@ import duckdb
 
 from kam.errors import UsageError
 from kam.month import Month
-from kam.publish import private_key_pem, replace_entry
+from kam.publish import private_key_pem, replace_entry, warehouse_lock
 from kam.report.render import render_one_account
 from kam.report.types import DataQualityStatus
 from kam.settings import Settings
@@ -46,18 +46,21 @@ def rerender_account(settings: Settings, *, account_id: str) -> Path:
     month, warehouse = settings.reporting_month, settings.warehouse
     if not Path(warehouse).exists():
         raise UsageError(f"warehouse {warehouse} does not exist", hint="run `kam run` first")
-    status = _last_run(warehouse, month)
-    month_dir = Path(settings.out_dir) / str(month)
-    rendered = render_one_account(
-        warehouse,
-        month=month,
-        account_id=account_id,
-        out_dir=month_dir,
-        run_id=status.run_id,
-        locale=settings.locale,
-        confidentiality_label=settings.confidentiality_label,
-        dq_status=status,
-    )
-    signing_pem = private_key_pem(settings.signing_key, settings.signing_key_secret)
-    replace_entry(month_dir, rendered.manifest_entry(), signing_pem)
+    # It writes into the published month: never while a run switches that month or the warehouse.
+    with warehouse_lock(warehouse, f"kam report {month} {account_id}",
+                        settings.lock_timeout_seconds):
+        status = _last_run(warehouse, month)
+        month_dir = Path(settings.out_dir) / str(month)
+        rendered = render_one_account(
+            warehouse,
+            month=month,
+            account_id=account_id,
+            out_dir=month_dir,
+            run_id=status.run_id,
+            locale=settings.locale,
+            confidentiality_label=settings.confidentiality_label,
+            dq_status=status,
+        )
+        signing_pem = private_key_pem(settings.signing_key, settings.signing_key_secret)
+        replace_entry(month_dir, rendered.manifest_entry(), signing_pem)
     return month_dir / rendered.path

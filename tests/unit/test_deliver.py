@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import socket
+import ssl
 from datetime import date
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -14,8 +16,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
+from flows.monthly_review import _io_failure
 from kam.deliver import SmtpSettings, deliver
-from kam.errors import PipelineError, UsageError
+from kam.errors import PipelineError, TransientError, UsageError
 
 MONTH = "2026-10"
 # account -> (manager, manager name, e-mail, tier); ACC-4 is standard, so it has no PDF
@@ -33,10 +36,13 @@ def pdf_bytes(account_id: str) -> bytes:
 
 @pytest.fixture
 def month_dir(tmp_path) -> Path:
-    folder = tmp_path / "output" / MONTH
+    return write_month(tmp_path / "output" / MONTH, ACCOUNTS)
+
+
+def write_month(folder: Path, accounts: dict) -> Path:
     (folder / "accounts").mkdir(parents=True)
     files = []
-    for account_id, (manager_id, _, _, tier) in ACCOUNTS.items():
+    for account_id, (manager_id, _, _, tier) in accounts.items():
         if tier == "standard":
             continue
         path = folder / "accounts" / f"{account_id}.pdf"
@@ -55,12 +61,15 @@ def month_dir(tmp_path) -> Path:
 
 @pytest.fixture
 def warehouse(tmp_path) -> Path:
-    path = tmp_path / "kam.duckdb"
+    return write_warehouse(tmp_path / "kam.duckdb", ACCOUNTS)
+
+
+def write_warehouse(path: Path, accounts: dict) -> Path:
     con = duckdb.connect(str(path))
     con.execute("create schema marts")
     con.execute("create table marts.account_review (account_id varchar, month date, "
                 "manager_id varchar, manager_name varchar, manager_email varchar)")
-    for account_id, (manager_id, name, email, _) in ACCOUNTS.items():
+    for account_id, (manager_id, name, email, _) in accounts.items():
         con.execute("insert into marts.account_review values (?, ?, ?, ?, ?)",
                     [account_id, date(2026, 10, 1), manager_id, name, email])
     # last month AM-001 had another address: only the delivered month's row counts
@@ -134,13 +143,12 @@ def smtp_server():
 
 def test_smtp_sends_each_manager_exactly_their_accounts(month_dir, warehouse, smtp_server):
     controller, inbox, logins = smtp_server
-    settings = SmtpSettings(host=controller.hostname, port=controller.port, user="kam",
-                            password="s3cret", from_address="reviews@example.com",
-                            starttls=False)
+    settings = SmtpSettings(host=controller.hostname, port=controller.port,
+                            from_address="reviews@example.com", security="none")
 
     records = deliver(month_dir, warehouse, mode="smtp", smtp=settings)
 
-    assert logins == [(b"kam", b"s3cret")]
+    assert logins == []
     assert [r.destination for r in records] == [f"127.0.0.1:{controller.port}"] * 2
     received = {tuple(e.rcpt_tos): message_from_bytes(e.content, policy=policy.default)
                 for e in inbox.envelopes}
@@ -154,10 +162,10 @@ def test_smtp_sends_each_manager_exactly_their_accounts(month_dir, warehouse, sm
 
 def test_smtp_failure_names_the_server(month_dir, warehouse, smtp_server):
     controller, inbox, _ = smtp_server
-    wrong_password = SmtpSettings(host=controller.hostname, port=controller.port, user="kam",
-                                  password="nope", starttls=False)
-    with pytest.raises(PipelineError, match=f"127.0.0.1:{controller.port} failed after 0 of 2"):
-        deliver(month_dir, warehouse, mode="smtp", smtp=wrong_password)
+    closed_port = free_port()
+    settings = SmtpSettings(host=controller.hostname, port=closed_port, security="none")
+    with pytest.raises(PipelineError, match=f"127.0.0.1:{closed_port} failed after 0 of 2"):
+        deliver(month_dir, warehouse, mode="smtp", smtp=settings)
     assert inbox.envelopes == []
 
 
@@ -196,10 +204,10 @@ def test_outbox_mode_needs_a_folder(month_dir, warehouse):
 def test_settings_come_from_kam_smtp_variables(monkeypatch):
     monkeypatch.setenv("KAM_SMTP_HOST", "mail.example.com")
     monkeypatch.setenv("KAM_SMTP_PORT", "2525")
-    monkeypatch.setenv("KAM_SMTP_STARTTLS", "false")
+    monkeypatch.setenv("KAM_SMTP_SECURITY", "tls")
     monkeypatch.setenv("KAM_SMTP_PASSWORD", "from-env")
     settings = SmtpSettings()
-    assert (settings.host, settings.port, settings.starttls) == ("mail.example.com", 2525, False)
+    assert (settings.host, settings.port, settings.security) == ("mail.example.com", 2525, "tls")
     assert settings.password.get_secret_value() == "from-env"
     assert "from-env" not in repr(settings)
 
@@ -251,8 +259,147 @@ def test_starttls_upgrades_before_login_and_verifies_the_server(month_dir, wareh
         assert len(inbox.envelopes) == len(records) == 2
 
         untrusted = SmtpSettings(host="127.0.0.1", port=controller.port, timeout_seconds=5)
-        with pytest.raises(PipelineError, match="CERTIFICATE_VERIFY_FAILED"):
-            deliver(month_dir, warehouse, mode="smtp", smtp=untrusted)
+        with pytest.raises(PipelineError, match="CERTIFICATE_VERIFY_FAILED") as caught:
+            deliver(month_dir, warehouse, mode="smtp", smtp=untrusted,
+                    ledger=tmp_path / "fresh-ledger.json")
+        # retrying would not help
+        assert not isinstance(caught.value, TransientError)
+        assert _io_failure(None, None, _FailedState(caught.value)) is False
         assert len(inbox.envelopes) == 2
     finally:
         controller.stop()
+
+
+def test_implicit_tls_logs_in_only_inside_the_encrypted_connection(month_dir, warehouse,
+                                                                   tmp_path):
+    cert_path, key_path = self_signed_certificate(tmp_path)
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(cert_path, key_path)
+    inbox, logins = Inbox(), []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        encrypted = server.transport.get_extra_info("cipher") is not None
+        logins.append((auth_data.login, auth_data.password, encrypted))
+        return AuthResult(success=auth_data.password == b"s3cret", handled=False)
+
+    # ssl_context: TLS from the first byte, as on port 465 (aiosmtpd's AUTH-needs-TLS check
+    # knows STARTTLS only, so the authenticator checks the encryption itself)
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(),
+                            ssl_context=server_tls, authenticator=authenticator,
+                            auth_require_tls=False)
+    controller.start()
+    try:
+        settings = SmtpSettings(host="127.0.0.1", port=controller.port, security="tls",
+                                ca_file=cert_path, user="kam", password="s3cret")
+        records = deliver(month_dir, warehouse, mode="smtp", smtp=settings)
+    finally:
+        controller.stop()
+    assert len(inbox.envelopes) == len(records) == 2
+    assert logins == [(b"kam", b"s3cret", True)]
+
+
+def test_a_login_without_encryption_is_refused_before_connecting(month_dir, warehouse,
+                                                                 smtp_server):
+    controller, inbox, logins = smtp_server
+    settings = SmtpSettings(host=controller.hostname, port=controller.port, user="kam",
+                            password="s3cret", security="none")
+    with pytest.raises(UsageError, match="unencrypted"):
+        deliver(month_dir, warehouse, mode="smtp", smtp=settings)
+    assert logins == [] and inbox.envelopes == []
+
+
+class TryLaterOnce(Inbox):
+    """Accepts the first message, answers 451 ("try again later") to the second once."""
+
+    def __init__(self):
+        super().__init__()
+        self.refused = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        if len(self.envelopes) == 1 and not self.refused:
+            self.refused += 1
+            return "451 4.3.0 try again later"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_repeated_delivery_sends_only_what_was_not_sent(month_dir, warehouse):
+    inbox = TryLaterOnce()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        settings = SmtpSettings(host="127.0.0.1", port=controller.port, security="none")
+        with pytest.raises(TransientError, match="failed after 1 of 2"):
+            deliver(month_dir, warehouse, mode="smtp", smtp=settings)
+        second = deliver(month_dir, warehouse, mode="smtp", smtp=settings)
+        third = deliver(month_dir, warehouse, mode="smtp", smtp=settings)
+    finally:
+        controller.stop()
+    assert [r.manager_id for r in second] == ["AM-002"] and third == []
+    assert sorted(e.rcpt_tos[0] for e in inbox.envelopes) == [
+        "alice.smith@example.com", "fang.wang@example.com"]  # each exactly once
+    ledger = json.loads((month_dir.parent / "_delivered" / f"{MONTH}.json").read_text())
+    assert ledger["run_id"] == "run-abc" and sorted(ledger["sent"]) == ["AM-001", "AM-002"]
+
+
+class _FailedState:
+    """What a Prefect task run's state hands the retry condition: its stored exception."""
+
+    def __init__(self, exc: BaseException):
+        self.exc = exc
+
+    def result(self):
+        raise self.exc
+
+
+def test_a_refused_connection_is_retried_also_after_the_failure_was_pickled(month_dir,
+                                                                            warehouse):
+    settings = SmtpSettings(host="127.0.0.1", port=free_port(), security="none")
+    with pytest.raises(PipelineError) as caught:
+        deliver(month_dir, warehouse, mode="smtp", smtp=settings)
+    # a persisted task failure is pickled, which drops the ConnectionRefusedError cause
+    stored = pickle.loads(pickle.dumps(caught.value))
+    assert stored.__cause__ is None
+    assert _io_failure(None, None, _FailedState(stored)) is True
+
+
+def test_a_permanent_refusal_is_not_retried(month_dir, warehouse):
+    class Refuse(Inbox):
+        async def handle_DATA(self, server, session, envelope):
+            return "554 5.7.1 rejected"
+
+    controller = Controller(Refuse(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        settings = SmtpSettings(host="127.0.0.1", port=controller.port, security="none")
+        with pytest.raises(PipelineError, match="rejected") as caught:
+            deliver(month_dir, warehouse, mode="smtp", smtp=settings)
+    finally:
+        controller.stop()
+    assert _io_failure(None, None, _FailedState(caught.value)) is False
+
+
+def test_a_manager_id_never_leads_the_outbox_elsewhere(tmp_path):
+    accounts = {"ACC-1": ("../../../escaped", "Eve", "eve@example.com", "key"),
+                "ACC-2": ("AM-1", "Ann", "ann@example.com", "key")}
+    month_dir = write_month(tmp_path / "output" / MONTH, accounts)
+    warehouse = write_warehouse(tmp_path / "kam.duckdb", accounts)
+    outbox = tmp_path / "deep" / "er" / "outbox"
+
+    records = deliver(month_dir, warehouse, mode="outbox", outbox_dir=outbox)
+
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.eml"))
+    escaped = next(r.destination for r in records if r.manager_id == "../../../escaped")
+    assert written == sorted(
+        ["deep/er/outbox/2026-10/AM-1.eml", Path(escaped).relative_to(tmp_path).as_posix()])
+    assert Path(escaped).parent == outbox / MONTH
+
+
+def test_managers_whose_outbox_files_would_be_one_are_an_error(tmp_path):
+    accounts = {"ACC-1": ("AM-1", "Ann", "ann@example.com", "key"),
+                "ACC-2": ("am-1", "Al", "al@example.com", "key")}
+    month_dir = write_month(tmp_path / "output" / MONTH, accounts)
+    warehouse = write_warehouse(tmp_path / "kam.duckdb", accounts)
+    with pytest.raises(PipelineError, match="manager ids 'AM-1' and 'am-1' would share"):
+        deliver(month_dir, warehouse, mode="outbox", outbox_dir=tmp_path / "outbox")
+    assert not (tmp_path / "outbox" / MONTH).exists() or not any(
+        (tmp_path / "outbox" / MONTH).iterdir())

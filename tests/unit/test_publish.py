@@ -1,6 +1,10 @@
 import hashlib
 import json
+import os
+import subprocess
+import sys
 
+import duckdb
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -11,6 +15,7 @@ from kam.publish import (
     WorkingWarehouse,
     build_manifest,
     kind_of,
+    remove_leftovers,
     replace_entry,
     sign_manifest,
     verify_month,
@@ -29,7 +34,50 @@ def test_staged_month_replaces_the_previous_folder_whole(tmp_path):
         published = staged.publish()
     assert published == old
     assert sorted(p.name for p in (old / "accounts").iterdir()) == ["ACC-1.pdf"]
-    assert [p.name for p in tmp_path.iterdir()] == ["2026-10"]  # no staging leftovers
+    # a folder published before links were used became a link to the new version
+    assert os.readlink(old) == ".2026-10.run1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".2026-10.run1", "2026-10"]
+
+
+def test_publishing_switches_the_month_link_and_drops_the_old_version(tmp_path):
+    for run_id, content in [("run1", b"first"), ("run2", b"second"), ("run2", b"again")]:
+        with StagedMonth(tmp_path, "2026-10", run_id) as staged:
+            (staged.path / "portfolio.pdf").write_bytes(content)
+            staged.publish()
+        assert (tmp_path / "2026-10" / "portfolio.pdf").read_bytes() == content
+    # the same run id again gets a second version name: the current one is never rewritten
+    assert os.readlink(tmp_path / "2026-10") == ".2026-10.run2.1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".2026-10.run2.1", "2026-10"]
+    assert (tmp_path / "2026-10" / "manifest.json").exists() is False
+    assert [p.name for p in (tmp_path / "2026-10").rglob("*")] == ["portfolio.pdf"]
+
+
+def test_leftovers_of_crashed_runs_are_removed_and_the_published_month_kept(tmp_path):
+    out, warehouse = tmp_path / "output", tmp_path / "warehouse" / "kam.duckdb"
+    with StagedMonth(out, "2026-09", "good") as staged:
+        (staged.path / "portfolio.pdf").write_bytes(b"published")
+        staged.publish()
+    leftovers = [
+        out / ".2026-10.staging-crashed",  # staging folder of a killed run
+        out / ".2026-09.previous-.2026-09.staging-old",  # the old layout's aside folder
+        out / ".2026-09.unswitched",  # a version renamed but never linked
+        warehouse.parent / ".kam.duckdb.crashed.work",  # a working copy
+    ]
+    for folder in leftovers:
+        folder.mkdir(parents=True)
+        (folder / "half.pdf").write_bytes(b"half")
+    (out / ".2026-09.link-dead").symlink_to(".2026-09.unswitched")
+    kept = [out / "_rejected" / "2026-08-x", out / ".kam_render_cache"]
+    for folder in kept:
+        folder.mkdir(parents=True)
+
+    removed = remove_leftovers(out, warehouse)
+
+    assert sorted(removed) == sorted([*leftovers, out / ".2026-09.link-dead"])
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".2026-09.good", ".kam_render_cache", "2026-09", "_rejected"]
+    assert (out / "2026-09" / "portfolio.pdf").read_bytes() == b"published"
+    assert list(warehouse.parent.iterdir()) == []
 
 
 def test_failed_month_leaves_previous_outputs_untouched(tmp_path):
@@ -64,6 +112,38 @@ def test_working_warehouse_is_swapped_in_only_on_commit(tmp_path):
         working.commit()
     assert target.read_bytes() == b"after"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kam.duckdb"]
+
+
+def _leave_a_write_ahead_log(database) -> None:
+    """Write a row and die before DuckDB's checkpoint: the row is only in `<db>.wal`."""
+    code = (
+        "import duckdb, os, sys\n"
+        "con = duckdb.connect(sys.argv[1])\n"
+        "con.execute('insert into t values (2)')\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", code, str(database)], check=True)
+
+
+def test_a_stale_write_ahead_log_is_folded_in_before_the_copy(tmp_path):
+    target = tmp_path / "kam.duckdb"
+    with duckdb.connect(str(target)) as con:
+        con.execute("create table t (x integer)")
+        con.execute("insert into t values (1)")
+    _leave_a_write_ahead_log(target)
+    assert target.with_name("kam.duckdb.wal").exists()
+
+    with WorkingWarehouse(target, "r1") as working:
+        # the copy holds the row that was only in the log
+        with duckdb.connect(str(working.path)) as con:
+            assert con.execute("select x from t order by x").fetchall() == [(1,), (2,)]
+            con.execute("insert into t values (3)")
+        working.commit()
+
+    # no stale log beside the new file to be replayed onto it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kam.duckdb"]
+    with duckdb.connect(str(target), read_only=True) as con:
+        assert con.execute("select x from t order by x").fetchall() == [(1,), (2,), (3,)]
 
 
 def test_manifest_lists_every_file_with_its_hash_and_description(tmp_path):
