@@ -33,6 +33,7 @@ from flows.unattended import (
 from kam.deliver import deliver
 from kam.errors import DataQualityError, TransientError, UsageError
 from kam.extract.landing import ExtractSummary, extract_export, run_fingerprint
+from kam.extract.limits import InputLimits
 from kam.publish import (
     StagedMonth,
     WorkingWarehouse,
@@ -103,7 +104,8 @@ class RunResult:
 @task(**IO_RETRIES, cache_policy=NO_CACHE)
 def fingerprint_inputs(settings: Settings) -> list[tuple[str, str]]:
     """Hash the export's files and the profile (cheap: no parsing) to derive the run id."""
-    return run_fingerprint(settings.input_dir, settings.profile)
+    return run_fingerprint(settings.input_dir, settings.profile,
+                           InputLimits.from_settings(settings))
 
 
 @task(**IO_RETRIES, cache_policy=NO_CACHE)
@@ -115,6 +117,7 @@ def extract(settings: Settings, warehouse: Path, run_id: str):
         run_id=run_id,
         profile=settings.profile,
         timezone=settings.timezone,
+        limits=InputLimits.from_settings(settings),
     )
 
 

@@ -33,6 +33,7 @@ from kam.errors import (
 )
 from kam.explain import explain_metric
 from kam.extract import check_profile, draft_profile, list_profiles
+from kam.extract.limits import InputLimits
 from kam.fileio import write_atomic
 from kam.generate import generate_export
 from kam.month import Month
@@ -373,7 +374,8 @@ def profiles(ctx: click.Context) -> None:
 def profiles_check(input_dir: Path, profile: str | None) -> None:
     """Say which files and columns a profile matches (exit 3 if a required one is missing)."""
     settings = Settings.load(input_dir=input_dir, profile=profile)
-    report = check_profile(settings.input_dir, settings.profile)
+    report = check_profile(settings.input_dir, settings.profile,
+                           InputLimits.from_settings(settings))
     for line in report.lines():
         out.print(line, markup=False)
     if not report.ok:

@@ -19,6 +19,7 @@ from kam.fileio import write_atomic
 from kam.month import Month
 from kam.rendering.engine import template_environment
 from kam.rendering.formatting import Formatter
+from kam.rendering.masking import mask_contact_details
 from kam.rendering.translations import catalogue
 from kam.report.render import process_writer
 from kam.schema import TABLES
@@ -87,6 +88,11 @@ def _rationales(results: list[dict]) -> dict[tuple, str]:
     return found
 
 
+def _masked(row: dict, *columns: str) -> dict:
+    return {**row, **{c: mask_contact_details(row[c]) for c in columns
+                      if isinstance(row.get(c), str)}}
+
+
 def report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> dict:
     """Everything the PDF shows, from audit.validation_results, quarantine, load_manifest."""
     results = (
@@ -150,6 +156,10 @@ def report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> dict:
             "from audit.quarantine where run_id = ?",
             [run_id],
         ).fetchall()
+    # Quarantined values are raw export text (a malformed row is the whole line): contact
+    # details in them are masked like every other free text that reaches a PDF.
+    quarantine_first = [_masked(row, "value", "row_key") for row in quarantine_first]
+    failures = [_masked(row, "observed_value") for row in failures]
     # select *: warehouses written before the reconciliation columns existed lack them.
     inputs = (
         _records(con, "select * from audit.load_manifest where run_id = ?", [run_id])
