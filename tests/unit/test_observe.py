@@ -20,7 +20,8 @@ def _warehouse(path):
         con.execute("create schema marts")
         for name in ("load_manifest", "validation_results", "quarantine"):
             con.execute(AUDIT_DDL[name])
-        con.execute("insert into audit.load_manifest values "
+        con.execute("insert into audit.load_manifest "
+                    "(run_id, table_name, path, sha256, rows, provided, profile, loaded_at) values "
                     "('r1', 'orders', 'orders_1.csv', 'a', 40, true, 'canonical', now()), "
                     "('r1', 'orders', 'orders_2.csv', 'b', 2, true, 'canonical', now()), "
                     "('r1', 'tickets', 'tickets.csv', null, 0, false, 'canonical', now()), "
