@@ -38,8 +38,10 @@ from kam.publish import (
     StagedMonth,
     WorkingWarehouse,
     build_manifest,
+    private_key_pem,
     record_run,
     remove_leftovers,
+    sign_manifest,
     terminate_as_interrupt,
     warehouse_lock,
     write_manifest,
@@ -209,7 +211,8 @@ def record(
 def manifest(
     month_dir: Path, settings: Settings, run_id: str, validation_success: bool, rendered: list
 ) -> Path:
-    """List every file of the month with its sha256 and what it is about."""
+    """List every file of the month with its sha256 and what it is about; sign the list
+    when a signing key is configured."""
     described = {r.path: r.manifest_entry() for r in rendered}
     listing = build_manifest(
         month_dir,
@@ -219,7 +222,12 @@ def manifest(
         validation_run_id=run_id,
         described=described,
     )
-    return write_manifest(month_dir, listing)
+    path = write_manifest(month_dir, listing)
+    pem = private_key_pem(settings.signing_key, settings.signing_key_secret)
+    if pem is not None:
+        # beside the manifest, not in it: a file cannot list its own signature
+        sign_manifest(path, pem, where=str(settings.signing_key or settings.signing_key_secret))
+    return path
 
 
 @task(**IO_RETRIES, cache_policy=NO_CACHE)

@@ -45,7 +45,7 @@ Location = Annotated[RemoteUrl | Path, Field(union_mode="left_to_right")]
 _NOT_IN_RUN_ID = {
     "input_dir", "out_dir", "warehouse", "until", "deliver", "notify_blocks",
     "notify_on_success", "wait_for_export", "export_wait_hours", "export_poll_seconds",
-    "export_ready_marker", "lock_timeout_seconds",
+    "export_ready_marker", "lock_timeout_seconds", "signing_key", "signing_key_secret",
 }  # fmt: skip
 
 # A profile is a built-in name or a path to a YAML file; anything else is refused before it
@@ -106,6 +106,14 @@ class Settings(BaseSettings):
     max_volume_drop: float = Field(0.5, ge=0, le=1)
     freshness_grace_days: int = Field(7, ge=0)
     deliver: DeliveryMode | None = Field(None, description="E-mail each manager their reviews.")
+    # Signing the manifest (docs/audit.md): an Ed25519 private key in PEM, from a file or a
+    # Prefect Secret block; the publish step writes manifest.json.sig beside the manifest.
+    signing_key: Path | None = Field(
+        None, description="PEM file of an Ed25519 private key that signs manifest.json."
+    )
+    signing_key_secret: str | None = Field(
+        None, description="Name of a Prefect Secret block holding that PEM (instead of a file)."
+    )
     # Limits on what an export may hold, checked before anything is allocated for it (a
     # file's size, a ZIP member's declared size, a sheet's used range from its own XML), so
     # a hostile or broken export is refused with a message instead of exhausting memory.
@@ -209,6 +217,13 @@ class Settings(BaseSettings):
         if self.month is None:
             raise RuntimeError("the reporting month was not resolved (call for_month first)")
         return self.month
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        """Where the dbt manifest of the models that built the warehouse is kept, beside it
+        (kam.publish.WorkingWarehouse.commit moves the run's target here), so `kam explain`
+        finds their lineage."""
+        return self.warehouse.parent / ".dbt_target"
 
     def fingerprint_fields(self) -> dict[str, object]:
         """The configuration that changes results, and so the run id (paths excluded; the

@@ -78,6 +78,16 @@ def _rationale(row: dict) -> str:
     return json.loads(row["details"] or "{}").get("rationale", "")
 
 
+def _rationales(results: list[dict]) -> dict[tuple, str]:
+    """(table, expectation, column) -> the expectation's rationale, for quarantined rows."""
+    found: dict[tuple, str] = {}
+    for row in results:
+        for column in (row["column_name"] or "").split(","):
+            found.setdefault((row["table_name"], row["expectation"], column or None),
+                             _rationale(row))
+    return found
+
+
 def _masked(row: dict, *columns: str) -> dict:
     return {**row, **{c: mask_contact_details(row[c]) for c in columns
                       if isinstance(row.get(c), str)}}
@@ -122,10 +132,19 @@ def report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> dict:
     if _exists(con, "quarantine"):
         quarantine_counts = _records(
             con,
-            "select table_name, column_name, expectation, count(*) as entries "
-            "from audit.quarantine where run_id = ? group by all order by all",
+            "select table_name, column_name, expectation, count(*) as entries, "
+            "min(reason) as reason "
+            "from audit.quarantine where run_id = ? "
+            "group by table_name, column_name, expectation order by all",
             [run_id],
         )
+        # each quarantined group points to the rationale of the check that set it aside; rows
+        # that followed their account into quarantine have no check of their own: their reason
+        rationale = _rationales(results)
+        for group in quarantine_counts:
+            group["rationale"] = rationale.get(
+                (group["table_name"], group["expectation"], group["column_name"]), group["reason"]
+            )
         quarantine_first = _records(
             con,
             "select * from audit.quarantine where run_id = ? "
