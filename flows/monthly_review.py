@@ -33,12 +33,15 @@ from flows.unattended import (
 from kam.deliver import deliver
 from kam.errors import DataQualityError, TransientError, UsageError
 from kam.extract.landing import ExtractSummary, extract_export, run_fingerprint
+from kam.extract.limits import InputLimits
 from kam.publish import (
     StagedMonth,
     WorkingWarehouse,
     build_manifest,
+    private_key_pem,
     record_run,
     remove_leftovers,
+    sign_manifest,
     terminate_as_interrupt,
     warehouse_lock,
     write_manifest,
@@ -101,7 +104,8 @@ class RunResult:
 @task(**IO_RETRIES, cache_policy=NO_CACHE)
 def fingerprint_inputs(settings: Settings) -> list[tuple[str, str]]:
     """Hash the export's files and the profile (cheap: no parsing) to derive the run id."""
-    return run_fingerprint(settings.input_dir, settings.profile)
+    return run_fingerprint(settings.input_dir, settings.profile,
+                           InputLimits.from_settings(settings))
 
 
 @task(**IO_RETRIES, cache_policy=NO_CACHE)
@@ -113,6 +117,7 @@ def extract(settings: Settings, warehouse: Path, run_id: str):
         run_id=run_id,
         profile=settings.profile,
         timezone=settings.timezone,
+        limits=InputLimits.from_settings(settings),
     )
 
 
@@ -206,7 +211,8 @@ def record(
 def manifest(
     month_dir: Path, settings: Settings, run_id: str, validation_success: bool, rendered: list
 ) -> Path:
-    """List every file of the month with its sha256 and what it is about."""
+    """List every file of the month with its sha256 and what it is about; sign the list
+    when a signing key is configured."""
     described = {r.path: r.manifest_entry() for r in rendered}
     listing = build_manifest(
         month_dir,
@@ -216,7 +222,12 @@ def manifest(
         validation_run_id=run_id,
         described=described,
     )
-    return write_manifest(month_dir, listing)
+    path = write_manifest(month_dir, listing)
+    pem = private_key_pem(settings.signing_key, settings.signing_key_secret)
+    if pem is not None:
+        # beside the manifest, not in it: a file cannot list its own signature
+        sign_manifest(path, pem, where=str(settings.signing_key or settings.signing_key_secret))
+    return path
 
 
 @task(**IO_RETRIES, cache_policy=NO_CACHE)

@@ -31,11 +31,14 @@ from kam.errors import (
     KamError,
     without_expected_tracebacks,
 )
+from kam.explain import explain_metric
 from kam.extract import check_profile, draft_profile, list_profiles
+from kam.extract.limits import InputLimits
 from kam.fileio import write_atomic
 from kam.generate import generate_export
 from kam.month import Month
 from kam.observe import read_history
+from kam.publish import verify_month
 from kam.report.rerender import rerender_account
 from kam.settings import LOCALES, Settings, Stage
 from kam.storage import is_remote
@@ -296,6 +299,63 @@ def report(account_id: str, **flags) -> None:
     out.print(str(rerender_account(Settings.load(**flags), account_id=account_id)))
 
 
+@cli.command()
+@click.option("--month", required=True, callback=_month, help="Reporting month YYYY-MM.")
+@click.option("--account", "account_id", default=None, help="The account whose figure to explain.")
+@click.option("--portfolio", is_flag=True, help="Explain a figure of the portfolio review.")
+@click.option("--tier", type=click.Choice(["strategic", "key", "standard", "all"]),
+              default=None, help="With --portfolio: the tier's row (default all).")
+@click.option("--metric", "metric_name", required=True,
+              help="The figure, by its column name (e.g. revenue, nps, sla_compliance, tier).")
+@click.option("--warehouse", type=click.Path(path_type=Path), default=None,
+              help="DuckDB warehouse file (default warehouse/kam.duckdb); opened read-only.")
+@click.option("--locale", type=click.Choice(LOCALES), default=None,
+              help="Format the value as the review in this language shows it.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@reports_errors
+def explain(
+    month: Month, account_id: str | None, portfolio: bool, tier: str | None, metric_name: str,
+    output_format: str, **flags,
+) -> None:
+    """Trace a figure of a review to its definition, its dbt models and its input rows."""
+    if portfolio == (account_id is not None):
+        raise click.UsageError("give either --account A or --portfolio")
+    if tier is not None and not portfolio:
+        raise click.UsageError("--tier goes with --portfolio")
+    settings = Settings.load(month=month, **flags)
+    explanation = explain_metric(
+        settings.warehouse, settings.dbt_target_dir, month=month, metric_name=metric_name,
+        account_id=account_id, tier=tier, locale=settings.locale,
+    )
+    if output_format == "json":
+        out.print_json(data=explanation.as_json(), sort_keys=False)
+    else:
+        out.print(explanation.as_text(), markup=False, end="")
+
+
+@cli.command()
+@click.argument("month_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--warehouse", type=click.Path(path_type=Path), default=None,
+              help="Also check the run id and validation result against this warehouse's "
+              "audit tables (default warehouse/kam.duckdb when it exists).")
+@click.option("--public-key", "public_key_path", type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), default=None,
+              help="Ed25519 public key (PEM): check manifest.json.sig against it.")
+@reports_errors
+def verify(month_dir: Path, warehouse: Path | None, public_key_path: Path | None) -> None:
+    """Check a published OUT/YYYY-MM against its manifest: exit 0 when all is well, 1 when
+    any file is missing, changed or extra, or the run, validation or signature disagree."""
+    if warehouse is None:
+        default = Settings.load().warehouse
+        warehouse = default if default.is_file() else None
+    result = verify_month(month_dir, warehouse=warehouse, public_key_path=public_key_path)
+    for line in result.lines():
+        out.print(line, markup=False)
+    if not result.ok:
+        sys.exit(EXIT_PIPELINE)
+
+
 @cli.group(invoke_without_command=True)
 @click.pass_context
 @reports_errors
@@ -314,7 +374,8 @@ def profiles(ctx: click.Context) -> None:
 def profiles_check(input_dir: Path, profile: str | None) -> None:
     """Say which files and columns a profile matches (exit 3 if a required one is missing)."""
     settings = Settings.load(input_dir=input_dir, profile=profile)
-    report = check_profile(settings.input_dir, settings.profile)
+    report = check_profile(settings.input_dir, settings.profile,
+                           InputLimits.from_settings(settings))
     for line in report.lines():
         out.print(line, markup=False)
     if not report.ok:

@@ -92,7 +92,7 @@ TABLES: dict[str, Table] = {
             C("ticket_id", required=True), C("account_id", required=True),
             C("opened_at", "timestamp", required=True), C("first_response_at", "timestamp"),
             C("resolved_at", "timestamp"), C("priority", required=True), C("category"),
-            C("status"),
+            C("status"), C("subject"),
         ),
         _t(
             "surveys", "response_id", False,
@@ -105,6 +105,13 @@ TABLES: dict[str, Table] = {
             C("interaction_id", required=True), C("account_id", required=True),
             C("occurred_at", "timestamp", required=True),
             C("interaction_type", required=True), C("manager_id"),
+        ),
+        _t(
+            "contracts", "contract_id", False,
+            C("contract_id", required=True), C("account_id", required=True),
+            C("start_date", "date", required=True), C("end_date", "date", required=True),
+            C("committed_value", "money", required=True), C("currency", required=True),
+            C("status"), C("renewal_of"), C("signed_date", "date"),
         ),
         _t(
             "fx_rates", "month,currency", False,

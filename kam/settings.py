@@ -29,6 +29,9 @@ Tier = Literal["strategic", "key", "standard"]
 Locale = Literal["en", "zh-CN"]
 LOCALES: tuple[str, ...] = get_args(Locale)
 DeliveryMode = Literal["smtp", "outbox"]
+# The settings that bound what an export may hold (kam.extract.limits.InputLimits).
+LIMIT_FIELDS = ("max_file_bytes", "max_export_bytes", "max_rows", "max_columns", "max_cells",
+                "max_field_bytes", "max_zip_ratio")
 # Printed in every PDF's footer (translated when it is this default).
 CONFIDENTIALITY_LABEL = "Confidential: internal use only"
 
@@ -42,12 +45,13 @@ Location = Annotated[RemoteUrl | Path, Field(union_mode="left_to_right")]
 _NOT_IN_RUN_ID = {
     "input_dir", "out_dir", "warehouse", "until", "deliver", "notify_blocks",
     "notify_on_success", "wait_for_export", "export_wait_hours", "export_poll_seconds",
-    "export_ready_marker", "lock_timeout_seconds",
+    "export_ready_marker", "lock_timeout_seconds", "signing_key", "signing_key_secret",
 }  # fmt: skip
 
 # A profile is a built-in name or a path to a YAML file; anything else is refused before it
 # reaches a file name or a query.
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+_TIMEZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}")
 
 
 class Stage(StrEnum):
@@ -102,6 +106,35 @@ class Settings(BaseSettings):
     max_volume_drop: float = Field(0.5, ge=0, le=1)
     freshness_grace_days: int = Field(7, ge=0)
     deliver: DeliveryMode | None = Field(None, description="E-mail each manager their reviews.")
+    # Signing the manifest (docs/audit.md): an Ed25519 private key in PEM, from a file or a
+    # Prefect Secret block; the publish step writes manifest.json.sig beside the manifest.
+    signing_key: Path | None = Field(
+        None, description="PEM file of an Ed25519 private key that signs manifest.json."
+    )
+    signing_key_secret: str | None = Field(
+        None, description="Name of a Prefect Secret block holding that PEM (instead of a file)."
+    )
+    # Limits on what an export may hold, checked before anything is allocated for it (a
+    # file's size, a ZIP member's declared size, a sheet's used range from its own XML), so
+    # a hostile or broken export is refused with a message instead of exhausting memory.
+    # README "Limits" explains each one.
+    max_file_bytes: int = Field(
+        1 << 30, ge=1, description="Largest input file (or ZIP member, uncompressed), bytes."
+    )
+    max_export_bytes: int = Field(
+        4 << 30, ge=1, description="Largest export: all input files together, bytes."
+    )
+    max_rows: int = Field(5_000_000, ge=1, description="Most data rows in one file or sheet.")
+    max_columns: int = Field(1_000, ge=1, description="Most columns in one file or sheet.")
+    max_cells: int = Field(
+        50_000_000, ge=1, description="Most cells (rows x columns) of one sheet's used range."
+    )
+    max_field_bytes: int = Field(
+        1 << 20, ge=1, description="Longest single value (CSV field or cell), bytes."
+    )
+    max_zip_ratio: int = Field(
+        100, ge=1, description="Highest expansion ratio of a ZIP member above 1 MiB."
+    )
     # One run at a time per warehouse: how long a second run waits for the first to finish.
     lock_timeout_seconds: float = Field(
         300, ge=0, description="Seconds to wait for another run on the same warehouse."
@@ -128,6 +161,10 @@ class Settings(BaseSettings):
     @classmethod
     def _known_timezone(cls, value: str) -> str:
         try:
+            # The name reaches SQL (DuckDB's timezone()) and dbt: letters, digits, _+- and
+            # up to two slashes only, whatever the tz database would also open.
+            if not _TIMEZONE_NAME.fullmatch(value):
+                raise ValueError(value)
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(
@@ -181,8 +218,16 @@ class Settings(BaseSettings):
             raise RuntimeError("the reporting month was not resolved (call for_month first)")
         return self.month
 
+    @property
+    def dbt_target_dir(self) -> Path:
+        """Where the dbt manifest of the models that built the warehouse is kept, beside it
+        (kam.publish.WorkingWarehouse.commit moves the run's target here), so `kam explain`
+        finds their lineage."""
+        return self.warehouse.parent / ".dbt_target"
+
     def fingerprint_fields(self) -> dict[str, object]:
-        """The configuration that changes results, and so the run id (paths excluded)."""
-        return self.model_dump(mode="json", exclude=_NOT_IN_RUN_ID) | {
+        """The configuration that changes results, and so the run id (paths excluded; the
+        input limits only decide whether an export is read at all, never what it yields)."""
+        return self.model_dump(mode="json", exclude=_NOT_IN_RUN_ID | set(LIMIT_FIELDS)) | {
             "month": str(self.reporting_month)
         }

@@ -7,7 +7,7 @@
     not exists (
         select 1
         from {{ source('audit', 'quarantine') }} as quarantined
-        where quarantined.run_id = '{{ var("run_id") }}'
+        where quarantined.run_id = '{{ kam.checked_var("run_id") }}'
             and quarantined.table_name = '{{ table_name }}'
             and quarantined.source_line = raw_row._source_line
             and coalesce(quarantined.source_file, raw_row._source_file) = raw_row._source_file

@@ -2,7 +2,7 @@
    half-open (docs/metrics.md, Windows): M is [month_start, next_month_start). #}
 
 {% macro reporting_month_start() -%}
-    cast('{{ var("month") }}-01' as date)
+    cast('{{ kam.checked_var("month") }}-01' as date)
 {%- endmacro %}
 
 {% macro reporting_month_end() -%}

@@ -13,9 +13,10 @@ from pathlib import Path
 from kam.errors import DataQualityError
 from kam.extract.excel import EXCEL_SUFFIXES, read_excel_text
 from kam.extract.headers import match_columns, missing_column_error, missing_file_error
+from kam.extract.limits import DEFAULT_LIMITS, InputLimits
 from kam.extract.profile import Profile, TableSpec
 from kam.extract.readers import TextTable, read_csv_text, sha256_bytes
-from kam.extract.sources import SourceFile, list_files, locate
+from kam.extract.sources import SourceFile, check_export_size, list_files, locate
 from kam.schema import TABLES, Table
 
 
@@ -52,13 +53,15 @@ def file_label(table: Table, spec: TableSpec) -> str:
     return f"{table.name} ({', '.join(spec.files)})"
 
 
-def read_text(source: SourceFile, data: bytes, profile: Profile, table: str) -> TextTable:
+def read_text(source: SourceFile, data: bytes, profile: Profile, table: str,
+              limits: InputLimits) -> TextTable:
     spec, formats = profile.tables[table], profile.formats_for(table)
     if source.suffix in EXCEL_SUFFIXES:
         return read_excel_text(data, source.relative, sheet=spec.sheet,
-                               header_row=spec.header_row)
+                               header_row=spec.header_row, limits=limits)
     return read_csv_text(data, source.relative, encoding=formats.encoding,
-                         delimiter=formats.delimiter, header_row=spec.header_row)
+                         delimiter=formats.delimiter, header_row=spec.header_row,
+                         limits=limits)
 
 
 def derived_sources(headers: list[str], spec: TableSpec) -> dict[str, list[int]]:
@@ -98,10 +101,19 @@ def _map_file(read: ReadFile, table: Table, spec: TableSpec, profile: Profile) -
         read.keep.append((index, rule.values))
 
 
-def read_export(input_dir: Path, profile: Profile) -> list[ReadTable]:
-    """Every canonical table with its files read and mapped; raises on a blocking problem."""
+def _to_read(located: dict[str, list[SourceFile]]) -> list[SourceFile]:
+    return list({f.relative: f for files in located.values() for f in files}.values())
+
+
+def read_export(input_dir: Path, profile: Profile,
+                limits: InputLimits = DEFAULT_LIMITS) -> list[ReadTable]:
+    """Every canonical table with its files read and mapped; raises on a blocking problem.
+
+    The sizes of all the files to read are checked against `limits` before any is read.
+    """
     available = list_files(input_dir)
     located = locate(profile, available)
+    check_export_size(_to_read(located), limits)
     cache: dict[tuple, tuple[str, TextTable]] = {}
     tables = []
     for name, table in TABLES.items():
@@ -116,8 +128,9 @@ def read_export(input_dir: Path, profile: Profile) -> list[ReadTable]:
             key = (source.relative, spec.sheet, spec.header_row, formats.encoding,
                    formats.delimiter)
             if key not in cache:
-                data = source.read_bytes()
-                cache[key] = (sha256_bytes(data), read_text(source, data, profile, name))
+                data = source.read_bytes(limits)
+                cache[key] = (sha256_bytes(data), read_text(source, data, profile, name, limits))
+                del data  # the Arrow table holds what is needed; free the file's bytes
             sha, text = cache[key]
             read = ReadFile(source, sha, text, {})
             _map_file(read, table, spec, profile)
@@ -130,8 +143,10 @@ def read_export(input_dir: Path, profile: Profile) -> list[ReadTable]:
     return tables
 
 
-def fingerprint(input_dir: Path, profile: Profile) -> list[tuple[str, str]]:
-    """(relative path, sha256) of every file the profile maps, without parsing any of them."""
-    located = locate(profile, list_files(input_dir))
-    seen = {f.relative: f for files in located.values() for f in files}
-    return [(relative, sha256_bytes(seen[relative].read_bytes())) for relative in sorted(seen)]
+def fingerprint(input_dir: Path, profile: Profile,
+                limits: InputLimits = DEFAULT_LIMITS) -> list[tuple[str, str]]:
+    """(relative path, sha256) of every file the profile maps, without parsing any of them
+    (each file streamed through the hash, never held whole)."""
+    files = _to_read(locate(profile, list_files(input_dir)))
+    check_export_size(files, limits)
+    return [(f.relative, f.sha256(limits)) for f in sorted(files, key=lambda f: f.relative)]

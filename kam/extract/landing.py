@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from kam.errors import UsageError
 from kam.extract.assemble import ReadFile, ReadTable, fingerprint, read_export
+from kam.extract.limits import DEFAULT_LIMITS, InputLimits
 from kam.extract.parse import REASONS, sql_literal
 from kam.extract.profile import Profile, load_profile
 from kam.extract.readers import SOURCE_LINE
@@ -113,12 +115,13 @@ def _check_timezone(con: duckdb.DuckDBPyConnection, timezone: str) -> None:
                          hint="use an IANA name such as UTC or Asia/Shanghai") from None
 
 
-def input_fingerprint(input_dir: Path, profile: str = "canonical") -> list[tuple[str, str]]:
+def input_fingerprint(input_dir: Path, profile: str = "canonical",
+                      limits: InputLimits = DEFAULT_LIMITS) -> list[tuple[str, str]]:
     """(relative path, sha256) of every input file the profile would read; no parsing."""
     input_dir = Path(input_dir)
     loaded = load_profile(profile)
     _check_folder(input_dir)
-    return fingerprint(input_dir, loaded)
+    return fingerprint(input_dir, loaded, limits)
 
 
 def profile_fingerprint(profile: str | Path = "canonical") -> str:
@@ -128,9 +131,11 @@ def profile_fingerprint(profile: str | Path = "canonical") -> str:
     return hashlib.sha256(loaded.model_dump_json(exclude={"source"}).encode()).hexdigest()
 
 
-def run_fingerprint(input_dir: Path, profile: str | Path = "canonical") -> list[tuple[str, str]]:
+def run_fingerprint(input_dir: Path, profile: str | Path = "canonical",
+                    limits: InputLimits = DEFAULT_LIMITS) -> list[tuple[str, str]]:
     """What a run's id derives from on the input side: the files and the resolved profile."""
-    return [*input_fingerprint(input_dir, str(profile)), ("profile", profile_fingerprint(profile))]
+    return [*input_fingerprint(input_dir, str(profile), limits),
+            ("profile", profile_fingerprint(profile))]
 
 
 def ensure_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -154,7 +159,11 @@ _MANIFEST = ("insert into audit.load_manifest (run_id, table_name, path, sha256,
              "profile, loaded_at, rows_read, rows_filtered, filter_rule, rows_quarantined, "
              "rows_deduplicated, columns_not_provided) "
              "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-_QUARANTINE = "insert into audit.quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_QUARANTINE_COLUMNS = [("run_id", pa.string()), ("table_name", pa.string()),
+                       ("row_key", pa.string()), ("source_file", pa.string()),
+                       ("source_line", pa.int64()), ("column_name", pa.string()),
+                       ("value", pa.string()), ("expectation", pa.string()),
+                       ("reason", pa.string())]  # audit.quarantine's columns, in order
 
 
 def _combined_sha(files: list[FileLoad]) -> str:
@@ -221,7 +230,19 @@ class _Lander:
                  WELL_FORMED, why)
                 for f in read.files for line, text, why in f.text.malformed]
         if rows:
-            self.con.executemany(_QUARANTINE, rows)
+            # One columnar insert: executemany costs a statement per row and grew to
+            # minutes for tens of thousands of malformed rows.
+            columns = list(zip(*rows, strict=True))
+            batch = pa.table({name: pa.array(values, type)
+                              for (name, type), values in zip(_QUARANTINE_COLUMNS, columns,
+                                                              strict=True)})
+            self.con.register("malformed_rows", batch)
+            try:
+                names = ", ".join(name for name, _ in _QUARANTINE_COLUMNS)
+                self.con.execute(f"insert into audit.quarantine ({names}) "
+                                 f"select {names} from malformed_rows")
+            finally:
+                self.con.unregister("malformed_rows")
         return rows
 
     def _land_typed(self, read: ReadTable, *, ordered: bool) -> dict:
@@ -296,17 +317,18 @@ def _replace_run_audit(con: duckdb.DuckDBPyConnection, run_id: str) -> object:
 
 
 def extract_export(input_dir: Path, warehouse: Path, *, run_id: str,
-                   profile: str | Path = "canonical", timezone: str = "UTC") -> ExtractSummary:
+                   profile: str | Path = "canonical", timezone: str = "UTC",
+                   limits: InputLimits = DEFAULT_LIMITS) -> ExtractSummary:
     """Read the export in `input_dir` through `profile` and replace the `raw` tables.
 
     Raises UsageError (unknown profile, missing folder, unknown timezone) or
     DataQualityError (missing required file or column, empty, header-only or unreadable
-    file) before anything is written.
+    file, a file over one of the input `limits`) before anything is written.
     """
     input_dir, warehouse = Path(input_dir), Path(warehouse)
     loaded = load_profile(profile)
     _check_folder(input_dir)
-    tables = read_export(input_dir, loaded)
+    tables = read_export(input_dir, loaded, limits)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(warehouse))
     try:

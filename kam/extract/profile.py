@@ -181,6 +181,11 @@ def _merge(base: Profile, child: Profile) -> Profile:
 
 def load_profile(name_or_path: str | Path) -> Profile:
     """A built-in profile by name, or a user's YAML file by path, merged over its base."""
+    return _load(name_or_path, ())
+
+
+def _load(name_or_path: str | Path, chain: tuple[str, ...]) -> Profile:
+    """`chain`: the profiles already being loaded below this one, to refuse a cycle."""
     text_name = str(name_or_path)
     path = Path(text_name)
     if text_name.endswith((".yaml", ".yml")) or path.is_file():
@@ -196,11 +201,22 @@ def load_profile(name_or_path: str | Path) -> Profile:
     if profile.extends:
         if profile.extends == profile.name:
             raise UsageError(f"profile {profile.source} extends itself")
-        profile = _merge(load_profile(profile.extends), profile)
+        here = _identity(text_name)
+        if here in chain:
+            cycle = " -> ".join([*chain[chain.index(here):], here])
+            raise UsageError(f"profile {profile.source}: 'extends' goes round in a circle: "
+                             f"{cycle}", hint="make one of them extend canonical")
+        profile = _merge(_load(profile.extends, (*chain, here)), profile)
     missing = [t for t in TABLES if t not in profile.tables]
     if missing:
         raise UsageError(f"profile {profile.source} does not map tables: {', '.join(missing)}")
     return profile
+
+
+def _identity(name_or_path: str) -> str:
+    """The same profile file under two spellings (a.yaml, ./a.yaml) is one link of a chain."""
+    path = Path(name_or_path)
+    return str(path.resolve()) if path.is_file() else name_or_path
 
 
 def list_profiles() -> list[dict[str, str]]:

@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 from kam.errors import KamError, UsageError
 from kam.extract.assemble import derived_sources, file_label, read_text
 from kam.extract.headers import closest, match_columns
+from kam.extract.limits import DEFAULT_LIMITS, InputLimits
 from kam.extract.profile import Profile, load_profile
 from kam.extract.sources import is_input, list_files, locate
 from kam.schema import TABLES
@@ -110,11 +111,11 @@ class ProfileCheck:
         return out
 
 
-def _check_file(source, profile: Profile, table: str) -> FileCheck:
+def _check_file(source, profile: Profile, table: str, limits: InputLimits) -> FileCheck:
     spec = profile.tables[table]
     check = FileCheck(source.relative)
     try:
-        text = read_text(source, source.read_bytes(), profile, table)
+        text = read_text(source, source.read_bytes(limits), profile, table, limits)
     except KamError as error:
         check.error = error.message
         return check
@@ -158,7 +159,8 @@ def _check_file(source, profile: Profile, table: str) -> FileCheck:
     return check
 
 
-def check_profile(input_dir: Path, profile: str | Path) -> ProfileCheck:
+def check_profile(input_dir: Path, profile: str | Path,
+                  limits: InputLimits = DEFAULT_LIMITS) -> ProfileCheck:
     """Which files and columns of `input_dir` the profile matches, and what blocks a load."""
     input_dir = Path(input_dir)
     loaded = load_profile(profile)
@@ -168,7 +170,7 @@ def check_profile(input_dir: Path, profile: str | Path) -> ProfileCheck:
     located = locate(loaded, files)
     tables = [
         TableCheck(name, table.required, file_label(table, loaded.tables[name]),
-                   [_check_file(f, loaded, name) for f in located[name]])
+                   [_check_file(f, loaded, name, limits) for f in located[name]])
         for name, table in TABLES.items()
     ]
     used = {f.relative for matched in located.values() for f in matched}

@@ -18,6 +18,7 @@ from pathlib import Path
 from kam.errors import KamError, UsageError
 from kam.extract.excel import EXCEL_SUFFIXES, read_excel_text
 from kam.extract.headers import normalize_header
+from kam.extract.limits import DEFAULT_LIMITS
 from kam.extract.profile import built_in_names, load_profile
 from kam.extract.readers import TextTable, read_csv_text
 from kam.extract.sources import SourceFile, is_input, list_files
@@ -86,7 +87,7 @@ class DraftTable:
 def _read_headers(source: SourceFile) -> tuple[TextTable, int]:
     """The file's header row: the first one with more than one filled cell (merged title
     rows above the header hold a single value)."""
-    data = source.read_bytes()
+    data = source.read_bytes(DEFAULT_LIMITS)
     for header_row in range(1, _TITLE_ROWS + 1):
         if source.suffix in EXCEL_SUFFIXES:
             text = read_excel_text(data, source.relative, header_row=header_row)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +22,7 @@ import pyarrow.csv as pacsv
 
 from kam.errors import DataQualityError
 from kam.extract.encoding import detect_encoding, to_utf8
+from kam.extract.limits import DEFAULT_LIMITS, InputLimits, over_limit
 
 __all__ = ["TextTable", "detect_encoding", "read_csv_text", "sha256_bytes"]
 
@@ -101,6 +104,20 @@ def strip_footer(data: bytes, delimiter: str, width: int, quotechar: str = '"'
     return data[: tail_start + kept_bytes] + b"\n", 0
 
 
+def skip_lines(lines: np.ndarray, skipped: list[int]) -> np.ndarray:
+    """Shift line numbers counted without the skipped (malformed) lines past each of them.
+
+    A row numbered `n` before the shift lies after every skipped line `s_i` (sorted,
+    i from 0) with `s_i - i <= n`; those values never decrease, so one binary search per
+    row finds how many: O((rows + skipped) log skipped), never rows x skipped.
+    """
+    if not skipped:
+        return lines
+    ordered = np.sort(np.asarray(skipped, dtype=np.int64))
+    thresholds = ordered - np.arange(len(ordered), dtype=np.int64)
+    return lines + np.searchsorted(thresholds, lines, side="right")
+
+
 def _line_numbers(table: pa.Table, first_line: int, skipped: list[int]) -> pa.Array:
     """Physical line of each record: quoted fields may span lines, so count newlines."""
     newlines = np.zeros(table.num_rows, dtype=np.int64)
@@ -109,26 +126,85 @@ def _line_numbers(table: pa.Table, first_line: int, skipped: list[int]) -> pa.Ar
         newlines += counted.to_numpy(zero_copy_only=False).astype(np.int64)
     lines = first_line + np.arange(table.num_rows, dtype=np.int64)
     lines += np.cumsum(newlines) - newlines
-    for line in sorted(skipped):  # rows Arrow skipped (malformed) still occupy a line
-        lines[lines >= line] += 1
-    return pa.array(lines)
+    # rows Arrow skipped (malformed) still occupy a line
+    return pa.array(skip_lines(lines, skipped))
 
 
 def _locate_lines(data: bytes, texts: list[str], start: int) -> list[int | None]:
-    """Physical lines of rows Arrow rejected (it does not report them when multithreaded)."""
+    """Physical lines of rows Arrow rejected (it does not report them when multithreaded).
+
+    One forward pass: each search and each newline count starts where the previous one
+    ended, so the file is scanned once however many rows were rejected.
+    """
     found: list[int | None] = []
+    counted_to, line = 0, 1  # newlines before `counted_to`, plus one
     for text in texts:
         at = data.find(text.encode("utf-8"), start)
         if at < 0:
             found.append(None)
             continue
-        found.append(data.count(b"\n", 0, at) + 1)
+        line += data.count(b"\n", counted_to, at)
+        counted_to = at
+        found.append(line)
         start = at + 1
     return found
 
 
+@contextmanager
+def _csv_fields_unbounded():
+    """The csv module refuses fields over 128 KiB; the field limit is checked by kam."""
+    previous = csv.field_size_limit(sys.maxsize)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _first_long_field(data: bytes, headers: list[str], delimiter: str, quotechar: str,
+                      header_row: int, limit: int) -> tuple[int, str] | None:
+    """(line, column) of the first field longer than `limit` bytes, read record by record."""
+    with _csv_fields_unbounded():
+        reader = csv.reader(io.StringIO(data.decode("utf-8", errors="replace"), newline=""),
+                            delimiter=delimiter, quotechar=quotechar)
+        line = 0
+        for record in reader:
+            start, line = line + 1, reader.line_num
+            if start <= header_row:
+                continue
+            for index, value in enumerate(record):
+                if len(value.encode("utf-8")) > limit:
+                    column = headers[index] if index < len(headers) else f"field {index + 1}"
+                    return start, column
+    return None
+
+
+def _field_too_long(relative: str, line: int, column: str, limits: InputLimits
+                    ) -> DataQualityError:
+    return over_limit(f"{relative}: line {line}, column '{column}'", "a value's size",
+                      "max_field_bytes", limits.max_field_bytes)
+
+
+def _check_field_sizes(table: pa.Table, headers: list[str], relative: str,
+                       limits: InputLimits) -> None:
+    """Refuse the first value over max_field_bytes, naming its line and column."""
+    for index, name in enumerate(headers):
+        sizes = pc.binary_length(table.column(f"c{index}"))
+        longest = pc.max(sizes).as_py()
+        if longest is not None and longest > limits.max_field_bytes:
+            too_long = pc.greater(sizes, limits.max_field_bytes).to_numpy(zero_copy_only=False)
+            row = int(np.argmax(too_long))
+            line = table.column(SOURCE_LINE)[row].as_py()
+            raise _field_too_long(relative, line, name, limits)
+
+
+def _block_size(limits: InputLimits) -> int:
+    # Arrow needs a whole record inside one block; a few fields at the limit must fit.
+    return int(min(max(1 << 20, 4 * limits.max_field_bytes), 1 << 30))
+
+
 def read_csv_text(data: bytes, relative: str, *, encoding: str = "auto",
-                  delimiter: str = "auto", header_row: int = 1) -> TextTable:
+                  delimiter: str = "auto", header_row: int = 1,
+                  limits: InputLimits = DEFAULT_LIMITS) -> TextTable:
     if not data.strip():
         raise DataQualityError(f"{relative}: file is empty (0 bytes of data)",
                                hint="export it again or remove it from the folder")
@@ -141,7 +217,11 @@ def read_csv_text(data: bytes, relative: str, *, encoding: str = "auto",
     reader = csv.reader(io.StringIO(head), delimiter=delimiter, quotechar=quotechar)
     for _ in range(header_row - 1):
         next(reader, None)
-    headers = [h.strip() for h in next(reader, [])]
+    with _csv_fields_unbounded():
+        headers = [h.strip() for h in next(reader, [])]
+    if len(headers) > limits.max_columns:
+        raise over_limit(f"{relative}: line {header_row}", f"{len(headers):,} columns",
+                         "max_columns", limits.max_columns)
     data, footer_lines = strip_footer(data, delimiter, len(headers), quotechar)
     generated = [f"c{i}" for i in range(len(headers))]
     invalid: list[tuple[str, str]] = []
@@ -151,16 +231,37 @@ def read_csv_text(data: bytes, relative: str, *, encoding: str = "auto",
                                   f"found {row.actual_columns}"))
         return "skip"
 
-    table = pacsv.read_csv(
-        pa.py_buffer(data),
-        read_options=pacsv.ReadOptions(skip_rows=header_row, column_names=generated),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=quotechar,
-                                         newlines_in_values=True,
-                                         invalid_row_handler=on_invalid),
-        convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in generated},
-            strings_can_be_null=False, quoted_strings_can_be_null=False),
-    )
+    def read(threads: bool) -> pa.Table:
+        return pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(skip_rows=header_row, column_names=generated,
+                                           block_size=_block_size(limits), use_threads=threads),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=quotechar,
+                                             newlines_in_values=True,
+                                             invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in generated},
+                strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+
+    try:
+        table = read(threads=True)
+        if invalid:
+            # Threads report rejected rows out of file order, and locating them in one
+            # forward pass needs that order: read this file again in one thread.
+            invalid.clear()
+            table = read(threads=False)
+    except pa.ArrowInvalid as error:
+        # A record longer than a block: find the field that made it so, by line and column.
+        found = _first_long_field(data, headers, delimiter, quotechar, header_row,
+                                  limits.max_field_bytes)
+        if found:
+            raise _field_too_long(relative, *found, limits) from None
+        raise DataQualityError(f"{relative}: cannot be read as CSV: {error}".replace("\n", " "),
+                               hint="export it again as CSV") from None
+    if table.num_rows + len(invalid) > limits.max_rows:
+        raise over_limit(relative, f"{table.num_rows + len(invalid):,} rows", "max_rows",
+                         limits.max_rows)
     first_data = 0
     for _ in range(header_row):
         first_data = data.find(b"\n", first_data) + 1
@@ -168,4 +269,8 @@ def read_csv_text(data: bytes, relative: str, *, encoding: str = "auto",
     malformed = [(line, text, why) for line, (text, why) in zip(lines, invalid, strict=True)]
     table = table.append_column(
         SOURCE_LINE, _line_numbers(table, header_row + 1, [n for n in lines if n]))
+    _check_field_sizes(table, headers, relative, limits)
+    for line, text, _ in malformed:
+        if len(text.encode("utf-8")) > limits.max_field_bytes:
+            raise _field_too_long(relative, line or 0, "(malformed row)", limits)
     return TextTable(headers, table, used_encoding, delimiter, footer_lines, malformed)

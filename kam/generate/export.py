@@ -1,4 +1,4 @@
-"""Write all seven canonical files for one synthetic export."""
+"""Write all eight canonical files for one synthetic export."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import numpy as np
 
 from kam.errors import UsageError
 from kam.generate.arrow import write_table
+from kam.generate.contracts import make_contracts
 from kam.generate.fx import make_rates, rates_table
 from kam.generate.interactions import make_interactions
 from kam.generate.orders import make_orders
@@ -18,7 +19,7 @@ from kam.generate.window import Window
 from kam.month import Month
 
 # One independent random stream per part, so tuning one part leaves the others unchanged.
-STREAMS = ("parties", "fx", "orders", "tickets", "surveys", "interactions")
+STREAMS = ("parties", "fx", "orders", "tickets", "surveys", "interactions", "contracts")
 
 
 def generate_export(out_dir: Path, *, accounts: int = 300, months: int = 36, seed: int = 42,
@@ -38,13 +39,15 @@ def generate_export(out_dir: Path, *, accounts: int = 300, months: int = 36, see
     parties = make_parties(rng["parties"], window, accounts, seed)
     rates = make_rates(rng["fx"], window)
     ticket_columns, ticket_facts = make_tickets(rng["tickets"], window, parties)
+    orders = make_orders(rng["orders"], window, parties, rates)
     tables = {
         "accounts": parties.accounts,
         "account_managers": parties.managers,
-        "orders": make_orders(rng["orders"], window, parties, rates),
+        "orders": orders,
         "tickets": ticket_columns,
         "surveys": make_surveys(rng["surveys"], window, parties, ticket_facts),
         "interactions": make_interactions(rng["interactions"], window, parties),
+        "contracts": make_contracts(rng["contracts"], window, parties, orders),
         "fx_rates": rates_table(window, rates),
     }
     out_dir = Path(out_dir)

@@ -40,7 +40,24 @@ PRODUCT_LINES = [
     ProductLine("Professional Services", 160.0, 12.0, 0.38, 0.18),
     ProductLine("Support Plans", 900.0, 1.0, 0.64, 0.05),
     ProductLine("Consumables", 35.0, 25.0, 0.45, 0.08),
+    ProductLine("Cloud Services", 640.0, 2.0, 0.58, 0.06),
+    ProductLine("Training", 280.0, 4.0, 0.42, 0.12),
 ]
+# How likely an account of median size in each industry (rows, in parties.INDUSTRIES
+# order) is to buy each product line at all (columns, in PRODUCT_LINES order). Bigger
+# accounts buy more of the range; what a peer buys and an account does not is the
+# cross-sell whitespace.
+LINE_ADOPTION = np.array([
+    # HW    SW    PS    SUP   CONS  CLOUD TRAIN
+    [0.85, 0.45, 0.55, 0.60, 0.80, 0.30, 0.35],  # Manufacturing
+    [0.60, 0.55, 0.35, 0.45, 0.75, 0.50, 0.25],  # Retail
+    [0.55, 0.65, 0.50, 0.70, 0.60, 0.45, 0.40],  # Healthcare
+    [0.35, 0.85, 0.60, 0.65, 0.20, 0.70, 0.35],  # Financial Services
+    [0.50, 0.85, 0.55, 0.60, 0.25, 0.80, 0.45],  # Technology
+    [0.75, 0.45, 0.40, 0.55, 0.70, 0.35, 0.30],  # Logistics
+    [0.80, 0.50, 0.65, 0.60, 0.55, 0.30, 0.45],  # Energy
+    [0.40, 0.70, 0.35, 0.45, 0.50, 0.60, 0.70],  # Education
+])
 STATUSES = ["completed", "cancelled"]
 
 
@@ -56,7 +73,7 @@ def make_orders(rng: np.random.Generator, window: Window, parties: Parties,
     account, month, day = account[order], month[order], day[order]
     n = account.size
 
-    product = _product_lines(rng, parties.size.size, account)
+    product = _product_lines(rng, parties, account)
     lines = PRODUCT_LINES
     quantity = 1 + rng.poisson(np.array([p.mean_quantity for p in lines])[product]
                                * parties.size[account] ** QUANTITY_ELASTICITY)
@@ -94,8 +111,16 @@ def make_orders(rng: np.random.Generator, window: Window, parties: Parties,
     }
 
 
-def _product_lines(rng, accounts: int, account: np.ndarray) -> np.ndarray:
-    """Each account leans towards a few product lines (its own Dirichlet mix)."""
-    mix = rng.dirichlet(np.full(len(PRODUCT_LINES), 0.7), accounts).cumsum(axis=1)
+def _product_lines(rng, parties: Parties, account: np.ndarray) -> np.ndarray:
+    """Each account buys the lines it has adopted (by industry and size), leaning towards
+    a few of them (its own Dirichlet mix over the adopted lines)."""
+    accounts, lines = parties.size.size, len(PRODUCT_LINES)
+    chance = np.clip(LINE_ADOPTION[parties.industry] + 0.08 * np.log(parties.size)[:, None],
+                     0.05, 0.97)
+    adopted = rng.random((accounts, lines)) < chance
+    favourite = rng.integers(0, lines, accounts)  # every account buys at least one line
+    adopted[np.arange(accounts), favourite] = True
+    weights = rng.dirichlet(np.full(lines, 0.7), accounts) * adopted
+    mix = (weights / weights.sum(axis=1, keepdims=True)).cumsum(axis=1)
     draw = rng.random(account.size)
-    return (draw[:, None] > mix[account]).sum(axis=1).clip(max=len(PRODUCT_LINES) - 1)
+    return (draw[:, None] > mix[account]).sum(axis=1).clip(max=lines - 1)

@@ -57,6 +57,7 @@ class Parties:
     size: np.ndarray  # relative size, lognormal (median 1)
     manager: np.ndarray  # index into manager_ids
     currency: np.ndarray  # index into CURRENCIES
+    industry: np.ndarray  # index into INDUSTRIES
     chinese: np.ndarray  # bool
     created_day: np.ndarray
     churn_day: np.ndarray  # first day without activity; window.end_day if not churned
@@ -86,11 +87,11 @@ def make_parties(rng: np.random.Generator, window: Window, count: int, seed: int
     en.seed_instance(seed)
     zh.seed_instance(seed)
     names = [zh.company() if is_cn else en.company() for is_cn in chinese]
+    industry = rng.choice(len(INDUSTRIES), count, p=INDUSTRY_WEIGHTS)
     accounts = {
         "account_id": pa.array(account_ids),
         "account_name": pa.array(names),
-        "industry": label_column(INDUSTRIES, rng.choice(len(INDUSTRIES), count,
-                                                        p=INDUSTRY_WEIGHTS)),
+        "industry": label_column(INDUSTRIES, industry),
         "region": pa.array([COUNTRIES[c][1] for c in country]),
         "country": pa.array([COUNTRIES[c][0] for c in country]),
         "account_manager_id": label_column(manager_ids, manager),
@@ -100,7 +101,8 @@ def make_parties(rng: np.random.Generator, window: Window, count: int, seed: int
     }
     return Parties(
         account_ids=account_ids, manager_ids=manager_ids, size=size, manager=manager,
-        currency=currency, chinese=chinese, created_day=created_day, churn_day=churn_day,
+        currency=currency, industry=industry, chinese=chinese, created_day=created_day,
+        churn_day=churn_day,
         accounts=accounts, managers=_manager_table(rng, manager_ids, manager_team, en),
     )
 

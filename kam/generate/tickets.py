@@ -24,6 +24,23 @@ CATEGORIES = ["complaint", "incident", "request", "other"]
 CATEGORY_SHARE = [0.12, 0.33, 0.45, 0.1]
 STATUSES = ["open", "resolved", "closed"]
 CLOSED_AFTER_DAYS = 7  # a resolved ticket is closed once the customer has not reopened it
+# Subject lines by category, (English, Chinese), as customers and agents type them.
+SUBJECTS = {
+    "complaint": (["Delivery delayed again", "Invoice amount is wrong",
+                   "Defective units in last shipment", "Price increase not agreed",
+                   "No reply from support for a week", "Account manager never calls back"],
+                  ["发货又延误了", "发票金额有误", "上批货有质量问题", "涨价没有提前沟通",
+                   "客服一周没有回复", "客户经理联系不上"]),
+    "incident": (["Integration with our ERP fails", "Dashboard not loading",
+                  "Shipment arrived damaged", "Export to Excel broken"],
+                 ["与ERP的接口报错", "报表打不开", "到货包装破损", "导出功能异常"]),
+    "request": (["Please send a copy of the invoice", "Quote for additional licences",
+                 "Feature request: bulk upload", "Training for new users"],
+                ["请补开发票", "请提供追加报价", "希望增加批量导入功能", "新员工培训安排"]),
+    "other": (["Change of billing address", "Question about the contract",
+               "Meeting request"],
+              ["变更开票地址", "合同条款咨询", "预约拜访"]),
+}
 
 
 @dataclass(frozen=True)
@@ -71,6 +88,7 @@ def make_tickets(rng: np.random.Generator, window: Window, parties: Parties):
     count = np.bincount(account, minlength=parties.size.size)
     account_slowness = np.bincount(account, slowness, parties.size.size) / np.maximum(count, 1)
 
+    subject = _subjects(rng, category, parties.chinese[account])
     columns = {
         "ticket_id": id_column("TCK-", np.arange(1, n + 1), id_width(n, 7)),
         "account_id": label_column(parties.account_ids, account),
@@ -80,9 +98,23 @@ def make_tickets(rng: np.random.Generator, window: Window, parties: Parties):
         "priority": label_column(PRIORITIES, priority),
         "category": label_column(CATEGORIES, category),
         "status": label_column(STATUSES, status),
+        "subject": subject,
     }
     facts = TicketFacts(account, resolved_at, resolved, slowness, account_slowness)
     return columns, facts
+
+
+def _subjects(rng, category: np.ndarray, chinese: np.ndarray):
+    """A subject line per ticket, in Chinese for Chinese accounts; about 1 in 10 is blank
+    (drawn after everything else, so the other columns do not depend on it)."""
+    labels, offsets = [], []
+    for name in CATEGORIES:
+        offsets.append(len(labels))
+        labels += [*SUBJECTS[name][0], *SUBJECTS[name][1]]
+    sizes = np.array([len(SUBJECTS[name][0]) for name in CATEGORIES])
+    pick = (rng.random(category.size) * sizes[category]).astype(np.int64)
+    index = np.array(offsets)[category] + chinese.astype(np.int64) * sizes[category] + pick
+    return label_column(labels, index, rng.random(category.size) >= 0.1)
 
 
 def _manager_load(manager: np.ndarray, month: np.ndarray, months: int) -> np.ndarray:

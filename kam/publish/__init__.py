@@ -1,4 +1,5 @@
-"""Publish: the month's manifest, the atomic swap of outputs and warehouse, the run record.
+"""Publish: the month's manifest and its signature, the atomic swap of outputs and
+warehouse, the run record, and `kam verify` of what was published.
 
 A run works on copies: the warehouse is copied to a working file and the month's outputs are
 written to a hidden staging folder. Only when every step has succeeded are they switched in:
@@ -15,6 +16,8 @@ from kam.publish.manifest import (
     write_manifest,
 )
 from kam.publish.runs import record_run
+from kam.publish.signing import private_key_pem, sign_manifest
+from kam.publish.verify import Verification, verify_month
 from kam.publish.workspace import (
     StagedMonth,
     WorkingWarehouse,
@@ -26,14 +29,18 @@ __all__ = [
     "MANIFEST_NAME",
     "Manifest",
     "StagedMonth",
+    "Verification",
     "WorkingWarehouse",
     "build_manifest",
     "kind_of",
+    "private_key_pem",
     "read_holder",
     "record_run",
     "replace_entry",
     "remove_leftovers",
+    "sign_manifest",
     "terminate_as_interrupt",
+    "verify_month",
     "warehouse_lock",
     "write_manifest",
 ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kam.fileio import sha256_file, write_atomic
+from kam.publish.signing import sign_manifest, signature_path
 
 MANIFEST_NAME = "manifest.json"
 
@@ -73,7 +74,9 @@ def build_manifest(
     manifest = Manifest(month, run_id, validation_success, validation_run_id)
     for path in sorted(p for p in staging_dir.rglob("*") if p.is_file()):
         relative = path.relative_to(staging_dir).as_posix()
-        if relative == MANIFEST_NAME or path.name.startswith("."):
+        # the manifest and its signature describe the files; they cannot list themselves
+        itself = (MANIFEST_NAME, signature_path(Path(MANIFEST_NAME)).name)
+        if relative in itself or path.name.startswith("."):
             continue
         extra = described.get(relative, {})
         manifest.files.append(
@@ -96,8 +99,14 @@ def write_manifest(staging_dir: Path, manifest: Manifest) -> Path:
     return path
 
 
-def replace_entry(month_dir: Path, entry: dict[str, object]) -> None:
-    """Put one re-rendered file's entry into a published month's manifest, if it has one."""
+def replace_entry(
+    month_dir: Path, entry: dict[str, object], signing_pem: bytes | None = None
+) -> None:
+    """Put one re-rendered file's entry into a published month's manifest, if it has one.
+
+    The manifest changes, so its signature is made again with the signing key when one is
+    configured, and removed otherwise: a signature of the previous manifest would be false.
+    """
     path = month_dir / MANIFEST_NAME
     if not path.exists():
         return
@@ -106,6 +115,10 @@ def replace_entry(month_dir: Path, entry: dict[str, object]) -> None:
     kept = {key: value for key, value in entry.items() if value is not None}
     listing["files"] = sorted([*others, kept], key=lambda f: f["path"])
     _write_json(path, listing)
+    if signing_pem is not None:
+        sign_manifest(path, signing_pem)
+    else:
+        signature_path(path).unlink(missing_ok=True)
 
 
 def _write_json(path: Path, document: dict[str, object]) -> None:

@@ -200,6 +200,12 @@ class WorkingWarehouse:
             os.fsync(handle.fileno())
         os.replace(self.path, self.target)
         fsync_dir(self.target.parent)
+        # dbt's manifest of the models that built this warehouse stays beside it, where
+        # `kam explain` reads the lineage (Settings.dbt_target_dir names the same folder)
+        if self.dbt_target.exists():
+            kept = self.target.parent / ".dbt_target"
+            shutil.rmtree(kept, ignore_errors=True)
+            os.replace(self.dbt_target, kept)
 
 
 def _wal(database: Path) -> Path:

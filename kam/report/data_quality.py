@@ -19,6 +19,7 @@ from kam.fileio import write_atomic
 from kam.month import Month
 from kam.rendering.engine import template_environment
 from kam.rendering.formatting import Formatter
+from kam.rendering.masking import mask_contact_details
 from kam.rendering.translations import catalogue
 from kam.report.render import process_writer
 from kam.schema import TABLES
@@ -77,6 +78,21 @@ def _rationale(row: dict) -> str:
     return json.loads(row["details"] or "{}").get("rationale", "")
 
 
+def _rationales(results: list[dict]) -> dict[tuple, str]:
+    """(table, expectation, column) -> the expectation's rationale, for quarantined rows."""
+    found: dict[tuple, str] = {}
+    for row in results:
+        for column in (row["column_name"] or "").split(","):
+            found.setdefault((row["table_name"], row["expectation"], column or None),
+                             _rationale(row))
+    return found
+
+
+def _masked(row: dict, *columns: str) -> dict:
+    return {**row, **{c: mask_contact_details(row[c]) for c in columns
+                      if isinstance(row.get(c), str)}}
+
+
 def report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> dict:
     """Everything the PDF shows, from audit.validation_results, quarantine, load_manifest."""
     results = (
@@ -116,10 +132,19 @@ def report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> dict:
     if _exists(con, "quarantine"):
         quarantine_counts = _records(
             con,
-            "select table_name, column_name, expectation, count(*) as entries "
-            "from audit.quarantine where run_id = ? group by all order by all",
+            "select table_name, column_name, expectation, count(*) as entries, "
+            "min(reason) as reason "
+            "from audit.quarantine where run_id = ? "
+            "group by table_name, column_name, expectation order by all",
             [run_id],
         )
+        # each quarantined group points to the rationale of the check that set it aside; rows
+        # that followed their account into quarantine have no check of their own: their reason
+        rationale = _rationales(results)
+        for group in quarantine_counts:
+            group["rationale"] = rationale.get(
+                (group["table_name"], group["expectation"], group["column_name"]), group["reason"]
+            )
         quarantine_first = _records(
             con,
             "select * from audit.quarantine where run_id = ? "
@@ -131,6 +156,10 @@ def report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> dict:
             "from audit.quarantine where run_id = ?",
             [run_id],
         ).fetchall()
+    # Quarantined values are raw export text (a malformed row is the whole line): contact
+    # details in them are masked like every other free text that reaches a PDF.
+    quarantine_first = [_masked(row, "value", "row_key") for row in quarantine_first]
+    failures = [_masked(row, "observed_value") for row in failures]
     # select *: warehouses written before the reconciliation columns existed lack them.
     inputs = (
         _records(con, "select * from audit.load_manifest where run_id = ?", [run_id])

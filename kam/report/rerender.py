@@ -8,7 +8,7 @@ import duckdb
 
 from kam.errors import UsageError
 from kam.month import Month
-from kam.publish import replace_entry, warehouse_lock
+from kam.publish import private_key_pem, replace_entry, warehouse_lock
 from kam.report.render import render_one_account
 from kam.report.types import DataQualityStatus
 from kam.settings import Settings
@@ -61,5 +61,6 @@ def rerender_account(settings: Settings, *, account_id: str) -> Path:
             confidentiality_label=settings.confidentiality_label,
             dq_status=status,
         )
-        replace_entry(month_dir, rendered.manifest_entry())
+        signing_pem = private_key_pem(settings.signing_key, settings.signing_key_secret)
+        replace_entry(month_dir, rendered.manifest_entry(), signing_pem)
     return month_dir / rendered.path

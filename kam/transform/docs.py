@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from kam.assets import DBT_PROJECT_DIR
 from kam.fileio import write_atomic
 
 _CLOCK_KEYS = {"generated_at", "invocation_started_at", "run_started_at"}
@@ -27,7 +28,7 @@ _HISTORY_KEYS = {"compiled_code", "compiled_path", "extra_ctes"}
 _HISTORY_DEPENDENCIES = {"macros"}
 
 
-def _normalise(node: Any, *, stamp: str, run_id: str, target_prefix: str) -> Any:
+def _normalise(node: Any, *, stamp: str, run_id: str, local: dict[str, str]) -> Any:
     if isinstance(node, dict):
         cleaned = {}
         for key, value in node.items():
@@ -43,29 +44,38 @@ def _normalise(node: Any, *, stamp: str, run_id: str, target_prefix: str) -> Any
                 value = 0.0
             elif key == "depends_on" and isinstance(value, dict):
                 value = {k: v for k, v in value.items() if k not in _HISTORY_DEPENDENCIES}
-            elif isinstance(value, str) and value.startswith(target_prefix):
-                value = value[len(target_prefix) :]
+            elif isinstance(value, str) and value.startswith(tuple(local)):
+                value = _relative(value, local)
             else:
-                value = _normalise(value, stamp=stamp, run_id=run_id, target_prefix=target_prefix)
+                value = _normalise(value, stamp=stamp, run_id=run_id, local=local)
             cleaned[key] = value
         return cleaned
     if isinstance(node, list):
         return [
-            _normalise(item, stamp=stamp, run_id=run_id, target_prefix=target_prefix)
+            _normalise(item, stamp=stamp, run_id=run_id, local=local)
             for item in node
         ]
     return node
 
 
+def _relative(value: str, local: dict[str, str]) -> str:
+    prefix = max((p for p in local if value.startswith(p)), key=len)
+    return local[prefix] + value[len(prefix):]
+
+
 def write_static_docs(target_dir: Path, out_path: Path, *, run_id: str, stamp: str) -> Path:
     """Inline the normalised manifest and catalog into dbt's index.html at out_path."""
-    prefix = str(target_dir.resolve()) + "/"
+    # Absolute paths of this machine's checkout or install become relative ones, so the page
+    # is the same wherever kam runs.
+    local = {str(target_dir.resolve()) + "/": ""}
+    for project in {str(DBT_PROJECT_DIR), str(DBT_PROJECT_DIR.resolve())}:
+        local |= {project + "/": "", project: "dbt_project"}
     documents = {
         name: _normalise(
             json.loads((target_dir / f"{name}.json").read_text()),
             stamp=stamp,
             run_id=run_id,
-            target_prefix=prefix,
+            local=local,
         )
         for name in ("manifest", "catalog")
     }

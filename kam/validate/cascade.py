@@ -1,8 +1,9 @@
 """Rows whose parent was quarantined follow it into quarantine.
 
 An account set aside by a warning (status outside the vocabulary, unknown manager, ...) is
-counted nowhere (docs/metrics.md, Bad rows), so neither are its orders, tickets, surveys and
-interactions; otherwise the staging models would hold rows pointing at an account that is
+counted nowhere (docs/metrics.md, Bad rows), so neither are its orders, tickets, surveys,
+interactions and contracts; otherwise the staging models would hold rows pointing at an
+account that is
 not there. This is a consequence of the checks, not a check of its own: it reads the
 quarantined keys and the raw tables, and records each row with the parent it followed.
 """
@@ -19,6 +20,7 @@ CHILDREN: dict[str, list[tuple[str, str]]] = {
         ("tickets", "account_id"),
         ("surveys", "account_id"),
         ("interactions", "account_id"),
+        ("contracts", "account_id"),
     ],
 }
 

@@ -187,8 +187,9 @@ class CheckOutcome:
         }
 
     def quarantine_rows(self, run_id: str) -> list[dict]:
-        """The offending rows of a failed warning; blocking failures quarantine nothing."""
-        if self.success or self.severity != WARNING:
+        """The offending rows of a failed warning; blocking failures, and warnings declared
+        to keep their rows (meta.keeps_rows), quarantine nothing."""
+        if self.success or self.severity != WARNING or (self.config.meta or {}).get("keeps_rows"):
             return []
         key_columns = TABLES[self.table].key.split(",")
         return [

@@ -33,6 +33,7 @@ TICKET_PRIORITIES = ["urgent", "high", "normal", "low"]
 TICKET_CATEGORIES = ["complaint", "incident", "request", "other"]
 SURVEY_SCALES = {"NPS": (0, 10), "CSAT": (1, 5), "CES": (1, 7)}
 INTERACTION_TYPES = ["visit", "call", "email", "meeting", "business_review"]
+CONTRACT_STATUSES = ["active", "cancelled"]
 
 # Dates outside this window are typing slips (year 0202, 20255), not business events.
 EARLIEST_PLAUSIBLE_DATE = "1970-01-01T00:00:00"
@@ -50,15 +51,25 @@ P_FRESH_FROM = {"$PARAMETER": "freshness_min_date"}
 GX_SEVERITY = {BLOCKING: "critical", WARNING: "warning"}
 
 
-def _meta(severity: str, rationale: str, column: str | None = None) -> dict:
+def _meta(
+    severity: str, rationale: str, column: str | None = None, *, keeps_rows: bool = False
+) -> dict:
     meta = {"severity": severity, "rationale": rationale}
     if column:
         meta["column"] = column  # the column a SQL check is about, for audit rows
+    if keeps_rows:
+        meta["keeps_rows"] = True  # a warning to read, not a reason to set the rows aside
     return meta
 
 
 def rows_where(
-    condition: str, *, column: str, severity: str, rationale: str, description: str
+    condition: str,
+    *,
+    column: str,
+    severity: str,
+    rationale: str,
+    description: str,
+    keeps_rows: bool = False,
 ) -> gxe.UnexpectedRowsExpectation:
     """A check Great Expectations runs as SQL in DuckDB: the rows matching `condition` fail.
 
@@ -71,7 +82,7 @@ def rows_where(
             f"with checked as (select * from {{batch}}) select * from checked where {escaped}"
         ),
         description=description,
-        meta=_meta(severity, rationale, column),
+        meta=_meta(severity, rationale, column, keeps_rows=keeps_rows),
     )
 
 
@@ -382,6 +393,8 @@ def _table_checks(name: str) -> list[gxe.Expectation]:
             ),
             _volume(),
         ]
+    if name == "contracts":
+        return _contract_checks()
     if name == "fx_rates":
         return [
             _matches(
@@ -395,6 +408,74 @@ def _table_checks(name: str) -> list[gxe.Expectation]:
             ),
         ]
     return []
+
+
+def _contract_checks() -> list[gxe.Expectation]:
+    """contracts.csv: account, vocabulary, dates in order, money, rates, overlaps."""
+    not_cancelled = "coalesce(lower(trim({row}.status)), '') <> 'cancelled'"
+    return [
+        _account_fk("contracts.csv"),
+        _in_set(
+            "status",
+            CONTRACT_STATUSES,
+            "A status outside the vocabulary is quarantined; empty means active.",
+        ),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="end_date",
+            column_B="start_date",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+            meta=_meta(
+                WARNING,
+                "A contract ending before it starts has no term to measure fulfilment "
+                "against; it is set aside.",
+            ),
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="committed_value",
+            min_value=0,
+            meta=_meta(
+                WARNING,
+                "A negative commitment is a typing slip, not a contract; it is set aside.",
+            ),
+        ),
+        _matches(
+            "currency",
+            "[A-Z]{3}",
+            WARNING,
+            "Currencies are ISO 4217 codes.",
+            normalised=True,
+        ),
+        rows_where(
+            "currency is not null "
+            "and (select count(distinct upper(trim(c))) from ("
+            "select currency as c from raw.orders union all "
+            "select currency from raw.contracts) as currencies where c is not null) > 1 "
+            "and upper(trim(currency)) not in "
+            "(select upper(trim(currency)) from raw.fx_rates where currency is not null)",
+            column="currency",
+            severity=BLOCKING,
+            description="with several currencies, every contract currency has rates in fx_rates",
+            rationale="A commitment in a currency without rates in fx_rates.csv cannot be "
+            "converted, so its fulfilment cannot be measured.",
+        ),
+        rows_where(
+            f"{not_cancelled.format(row='checked')} and exists ("
+            "select 1 from raw.contracts as other "
+            "where other.account_id = checked.account_id "
+            "and other.contract_id <> checked.contract_id "
+            f"and {not_cancelled.format(row='other')} "
+            "and other.start_date <= checked.end_date "
+            "and checked.start_date <= other.end_date)",
+            column="contract_id",
+            severity=WARNING,
+            description="contracts of one account do not overlap",
+            rationale="Overlapping contracts of one account each measure fulfilment "
+            "against all of its revenue in their own term; flagged for review, rows kept.",
+            keeps_rows=True,
+        ),
+        _volume(),
+    ]
 
 
 def build_suite(name: str) -> gx.ExpectationSuite:

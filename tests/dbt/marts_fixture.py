@@ -16,7 +16,7 @@ Row = Mapping[str, Any]
 
 
 def create_warehouse(path: Path, tables: Mapping[str, Iterable[Row]]) -> Path:
-    """Create raw (all seven tables, filled from `tables`) and audit schemas in a new file.
+    """Create raw (every canonical table, filled from `tables`) and audit schemas in a new file.
 
     Lineage defaults to `<table>.csv` and the row's position + 1 (header = line 1).
     """

@@ -122,4 +122,4 @@ def test_the_seed_accepts_exactly_the_metrics_account_risks_unpivots():
     metric = next(c for c in seeds[0]["columns"] if c["name"] == "metric")
     accepted = next(t for t in metric["data_tests"] if isinstance(t, dict))
     assert set(accepted["accepted_values"]["arguments"]["values"]) == unpivoted
-    assert len(unpivoted) == 14
+    assert len(unpivoted) == 16

@@ -332,3 +332,11 @@ def test_published_bytes_match_the_golden_manifest(published):
     if pinned(actual) != pinned(golden):
         GOLDEN_MANIFEST.with_suffix(".actual.json").write_text(actual_text, encoding="utf-8")
     assert pinned(actual) == pinned(golden)
+
+
+def test_the_dbt_docs_page_names_no_path_of_this_machine(published):
+    """The page is part of the month's bytes: it must not depend on where kam is installed."""
+    _, result = published
+    page = (result.month_dir / "dbt_docs" / "index.html").read_text(encoding="utf-8")
+    assert str(Path(__file__).resolve().parents[2]) not in page
+    assert str(result.warehouse.parent.resolve()) not in page

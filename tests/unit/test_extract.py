@@ -111,6 +111,7 @@ def test_manifest_and_summary_cover_every_canonical_file(export: Path, tmp_path:
          hashlib.sha256(MANAGERS.encode()).hexdigest(), 1, True, "canonical"),
         ("accounts", "accounts.csv", hashlib.sha256(ACCOUNTS.encode()).hexdigest(), 2, True,
          "canonical"),
+        ("contracts", "contracts.csv", None, 0, False, "canonical"),
         ("fx_rates", "fx_rates.csv", None, 0, False, "canonical"),
         ("interactions", "interactions.csv", None, 0, False, "canonical"),
         ("orders", "orders.csv", orders_sha, 2, True, "canonical"),

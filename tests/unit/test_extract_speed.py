@@ -75,3 +75,35 @@ def test_two_hundred_thousand_xlsx_order_rows_land_in_under_30_seconds(tmp_path:
     print(f"\n200k XLSX order rows: {elapsed:.1f} s")
     assert summary.table("orders").rows == 200_000 and summary.quarantined == 0
     assert elapsed < 30
+
+
+def _orders_with_malformed(folder: Path, good: int, malformed: int) -> None:
+    """`good` order rows with `malformed` rows of the wrong field count spread among them."""
+    with duckdb.connect() as con:
+        _write_small_tables(folder, con)
+        con.execute(f"copy ({_orders(good)}) to '{folder}/orders.csv' (header)")
+    lines = (folder / "orders.csv").read_text().splitlines()
+    step = max(1, good // malformed)
+    out = [lines[0]]
+    for index, line in enumerate(lines[1:]):
+        out.append(line)
+        if index % step == 0 and len(out) - index - 1 <= malformed:
+            out.append(f"BAD{index},only,three")
+    (folder / "orders.csv").write_text("\n".join(out) + "\n")
+
+
+def test_malformed_rows_cost_linear_time(tmp_path: Path) -> None:
+    """20,000 malformed rows among 200,000 good ones, then twice as many of each: the time
+    roughly doubles (it grew with the square before the skipped lines were binary-searched)."""
+    timings = []
+    for scale in (1, 2):
+        folder = tmp_path / f"x{scale}"
+        folder.mkdir()
+        _orders_with_malformed(folder, 200_000 * scale, 20_000 * scale)
+        started = time.perf_counter()
+        summary = extract_export(folder, tmp_path / f"w{scale}.duckdb", run_id="bench")
+        timings.append(time.perf_counter() - started)
+        assert summary.table("orders").rows == 200_000 * scale
+        assert summary.table("orders").quarantined_rows == 20_000 * scale
+        print(f"\n{200_000 * scale} good + {20_000 * scale} malformed rows: {timings[-1]:.1f} s")
+    assert timings[1] < 3 * timings[0]

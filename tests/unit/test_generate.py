@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from statistics import mean, median
@@ -101,7 +102,7 @@ def test_references_resolve(rows):
     managers = {m["manager_id"] for m in rows["account_managers"]}
     manager_of = {a["account_id"]: a["account_manager_id"] for a in rows["accounts"]}
     assert set(manager_of.values()) <= managers
-    for name in ("orders", "tickets", "surveys", "interactions"):
+    for name in ("orders", "tickets", "surveys", "interactions", "contracts"):
         assert {r["account_id"] for r in rows[name]} <= accounts, name
     assert all(i["manager_id"] == manager_of[i["account_id"]] for i in rows["interactions"])
 
@@ -203,7 +204,46 @@ def test_orders_include_refunds_cancellations_blank_status_and_unknown_cost(rows
     unknown_cost = sum(o["cost"] == "" for o in orders) / len(orders)
     assert 0.02 < unknown_cost < 0.2
     assert {o["currency"] for o in orders} == {"USD", "EUR", "CNY"}
-    assert len({o["product_line"] for o in orders}) == 5
+    assert len({o["product_line"] for o in orders}) == 7
+
+
+def test_accounts_buy_part_of_the_range_so_peers_leave_whitespace(rows):
+    lines_of = defaultdict(set)
+    for o in rows["orders"]:
+        lines_of[o["account_id"]].add(o["product_line"])
+    buying = [len(lines) for lines in lines_of.values()]
+    # nobody buys nothing, and a good share of accounts leave lines to sell to them
+    assert min(buying) >= 1
+    assert sum(count < 7 for count in buying) > len(buying) / 3
+
+
+def test_contracts_chain_renewals_and_start_inside_the_window_or_just_after(rows):
+    contracts = rows["contracts"]
+    by_id = {c["contract_id"]: c for c in contracts}
+    created = {a["account_id"]: a["created_at"] for a in rows["accounts"]}
+    assert contracts and all(re.fullmatch(r"CTR-\d{5}", c) for c in by_id)
+    assert {c["status"] for c in contracts} <= {"active", "cancelled"}
+    for c in contracts:
+        assert c["end_date"] > c["start_date"] >= max("2024-11-01", created[c["account_id"]])
+        signed = c["signed_date"] or c["start_date"]
+        assert signed < "2026-11-01", c  # nothing signed after the export was taken
+        if c["start_date"] >= "2026-11-01":
+            assert c["currency"] == "USD", c  # needs no rate of a month not exported
+        if c["renewal_of"]:
+            renewed = by_id[c["renewal_of"]]
+            assert renewed["account_id"] == c["account_id"]
+            assert date.fromisoformat(c["start_date"]).toordinal() == (
+                date.fromisoformat(renewed["end_date"]).toordinal() + 1)
+    assert any(c["renewal_of"] for c in contracts)
+    assert any(c["signed_date"] == "" for c in contracts)
+    assert min(Decimal(c["committed_value"]) for c in contracts) >= 0
+
+
+def test_ticket_subjects_in_both_languages_with_some_blank(rows):
+    subjects = [t["subject"] for t in rows["tickets"]]
+    assert any(s == "" for s in subjects)
+    assert any(re.search(r"[\u4e00-\u9fff]", s) for s in subjects)
+    assert any(re.fullmatch(r"[A-Za-z :,'-]+", s) for s in subjects if s)
 
 
 def test_fx_rates_list_every_month_with_usd_at_one(rows):

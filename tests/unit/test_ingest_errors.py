@@ -118,7 +118,8 @@ def test_user_profile_errors(tmp_path: Path) -> None:
     bad.write_text("name: mine\ntables:\n  orderz:\n    files: [o.csv]\n")
     assert failure(folder, profile=str(bad)) == (
         f"profile {bad}: tables: Value error, unknown table 'orderz'; canonical tables: "
-        "accounts, account_managers, orders, tickets, surveys, interactions, fx_rates")
+        "accounts, account_managers, orders, tickets, surveys, interactions, contracts, "
+        "fx_rates")
 
 
 def test_undecodable_file(tmp_path: Path) -> None:

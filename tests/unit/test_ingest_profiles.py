@@ -44,7 +44,8 @@ CANONICAL_ROWS: dict[str, list[dict[str, str]]] = {
     "tickets": [
         {"ticket_id": "T1", "account_id": "A1", "opened_at": "2026-01-05 09:30:00",
          "first_response_at": "2026-01-05 10:00:00", "resolved_at": "",
-         "priority": "urgent", "category": "complaint", "status": "open"},
+         "priority": "urgent", "category": "complaint", "status": "open",
+         "subject": "Delivery delayed again / 物流延误"},
     ],
     "surveys": [
         {"response_id": "S1", "account_id": "A2", "submitted_at": "2026-02-01 08:00:00",
@@ -53,6 +54,14 @@ CANONICAL_ROWS: dict[str, list[dict[str, str]]] = {
     "interactions": [
         {"interaction_id": "I1", "account_id": "A1", "occurred_at": "2026-02-10 15:00:00",
          "interaction_type": "visit", "manager_id": MANAGER},
+    ],
+    "contracts": [
+        {"contract_id": "C1", "account_id": "A1", "start_date": "2026-01-01",
+         "end_date": "2026-12-31", "committed_value": "120000.00", "currency": "USD",
+         "status": "active", "renewal_of": "", "signed_date": "2025-12-15"},
+        {"contract_id": "C2", "account_id": "A2", "start_date": "2026-03-01",
+         "end_date": "2027-02-28", "committed_value": "50000", "currency": "CNY",
+         "status": "cancelled", "renewal_of": "C1", "signed_date": ""},
     ],
     "fx_rates": [
         {"month": "2026-01", "currency": "CNY", "rate_to_reporting": "0.14"},
@@ -85,6 +94,13 @@ def test_canonical_rows_are_typed(canonical_rows: dict[str, list[tuple]]) -> Non
         "completed")
     assert canonical_rows["tickets"][0][2] == datetime(2026, 1, 5, 9, 30)
     assert canonical_rows["fx_rates"] == [("2026-01", "CNY", Decimal("0.14000000"))]
+    assert canonical_rows["tickets"][0][-1] == "Delivery delayed again / 物流延误"
+    assert canonical_rows["contracts"] == [
+        ("C1", "A1", date(2026, 1, 1), date(2026, 12, 31), Decimal("120000.0000"), "USD",
+         "active", None, date(2025, 12, 15)),
+        ("C2", "A2", date(2026, 3, 1), date(2027, 2, 28), Decimal("50000.0000"), "CNY",
+         "cancelled", "C1", None),
+    ]
 
 
 VENDORS = ["salesforce", "hubspot", "zoho", "fxiaoke"]

@@ -6,13 +6,19 @@ import sys
 
 import duckdb
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from kam.errors import UsageError
 from kam.publish import (
     StagedMonth,
     WorkingWarehouse,
     build_manifest,
     kind_of,
     remove_leftovers,
+    replace_entry,
+    sign_manifest,
+    verify_month,
     write_manifest,
 )
 
@@ -194,3 +200,68 @@ def test_manifest_lists_every_file_with_its_hash_and_description(tmp_path):
 )
 def test_kind_of(path, kind):
     assert kind_of(path) == kind
+
+
+def _key_pair(folder, name):
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    public = folder / f"{name}.pub.pem"
+    public.write_bytes(key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    return pem, public
+
+
+def _signed_month(tmp_path):
+    month_dir = tmp_path / "2026-10"
+    (month_dir / "accounts").mkdir(parents=True)
+    (month_dir / "accounts" / "A1.pdf").write_bytes(b"%PDF one")
+    (month_dir / "portfolio.pdf").write_bytes(b"%PDF two")
+    manifest = build_manifest(month_dir, month="2026-10", run_id="r1", validation_success=True,
+                              validation_run_id="r1")
+    pem, public = _key_pair(tmp_path, "signing")
+    sign_manifest(write_manifest(month_dir, manifest), pem)
+    return month_dir, pem, public
+
+
+def test_a_signature_is_deterministic_unlisted_and_checked(tmp_path):
+    month_dir, pem, public = _signed_month(tmp_path)
+    signature = (month_dir / "manifest.json.sig").read_bytes()
+    assert len(signature) == 64
+    sign_manifest(month_dir / "manifest.json", pem)
+    assert (month_dir / "manifest.json.sig").read_bytes() == signature  # Ed25519: same bytes
+    rebuilt = build_manifest(month_dir, month="2026-10", run_id="r1", validation_success=True,
+                             validation_run_id="r1")
+    assert [f.path for f in rebuilt.files] == ["accounts/A1.pdf", "portfolio.pdf"]
+    assert verify_month(month_dir, public_key_path=public).ok
+    _, other = _key_pair(tmp_path, "other")
+    wrong = verify_month(month_dir, public_key_path=other)
+    assert not wrong.ok and wrong.problems == [
+        f"signature: manifest.json.sig does not match manifest.json under {other}"]
+
+
+def test_replacing_an_entry_signs_again_or_drops_the_stale_signature(tmp_path):
+    month_dir, pem, public = _signed_month(tmp_path)
+    (month_dir / "accounts" / "A1.pdf").write_bytes(b"%PDF one, re-rendered")
+    entry = {"path": "accounts/A1.pdf", "kind": "account_review",
+             "sha256": hashlib.sha256(b"%PDF one, re-rendered").hexdigest()}
+    replace_entry(month_dir, entry, pem)
+    assert verify_month(month_dir, public_key_path=public).ok
+    replace_entry(month_dir, entry)
+    assert not (month_dir / "manifest.json.sig").exists()
+    unsigned = verify_month(month_dir, public_key_path=public)
+    assert unsigned.problems == ["signature: manifest.json.sig is missing"]
+    assert unsigned.missing == unsigned.changed == unsigned.extra == []
+
+
+def test_verify_names_missing_changed_and_extra_files(tmp_path):
+    month_dir, _, _ = _signed_month(tmp_path)
+    (month_dir / "portfolio.pdf").unlink()
+    (month_dir / "accounts" / "A1.pdf").write_bytes(b"%PDF changed")
+    (month_dir / "accounts" / "A2.pdf").write_bytes(b"%PDF added")
+    found = verify_month(month_dir)
+    assert (found.missing, found.changed, found.extra) == (
+        ["portfolio.pdf"], ["accounts/A1.pdf"], ["accounts/A2.pdf"])
+    assert "signature: present, not checked (no --public-key given)" in found.lines()
+    with pytest.raises(UsageError, match="manifest.json does not exist"):
+        verify_month(tmp_path / "nothing")

@@ -89,6 +89,6 @@ def test_translator_falls_back_to_english():
 
 def test_every_rule_of_the_seed_has_chinese_labels():
     chinese = catalogue("zh-CN")
-    assert len(risk_rules()) == 10
+    assert len(risk_rules()) == 12
     assert sorted(key for key in rule_label_keys() if key not in chinese) == []
     assert chinese["risk.health_red"] == "健康度评分处于红色区间"

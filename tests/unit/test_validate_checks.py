@@ -59,6 +59,10 @@ def clean_rows() -> dict[str, list[dict]]:
             {"interaction_id": "I1", "account_id": "A1", "occurred_at": "2026-10-02 15:00",
              "interaction_type": "business_review"},
         ],
+        "contracts": [
+            {"contract_id": "C1", "account_id": "A1", "start_date": "2026-01-01",
+             "end_date": "2026-12-31", "committed_value": 1200, "currency": "EUR"},
+        ],
         "fx_rates": [{"month": "2026-10", "currency": "EUR", "rate_to_reporting": 1}],
     }
 
@@ -171,6 +175,20 @@ WARNING_ROWS = [
      "1969-12-31T23:00:00",
      {"interaction_id": "I4", "account_id": "A1", "occurred_at": "1969-12-31 23:00",
       "interaction_type": "call"}),
+    # contracts in years of their own, so that none overlaps another
+    ("contracts", SQL_CHECK, "account_id", "A99",
+     {"contract_id": "C3", "account_id": "A99", "start_date": "2021-01-01",
+      "end_date": "2021-12-31", "committed_value": 10, "currency": "EUR"}),
+    ("contracts", "expect_column_values_to_be_in_set", "status", "pending",
+     {"contract_id": "C4", "account_id": "A1", "start_date": "2020-01-01",
+      "end_date": "2020-12-31", "committed_value": 10, "currency": "EUR", "status": "pending"}),
+    ("contracts", "expect_column_pair_values_a_to_be_greater_than_b", "end_date,start_date",
+     "end_date=2019-05-31, start_date=2019-06-01",
+     {"contract_id": "C5", "account_id": "A1", "start_date": "2019-06-01",
+      "end_date": "2019-05-31", "committed_value": 10, "currency": "EUR"}),
+    ("contracts", "expect_column_values_to_be_between", "committed_value", "-10",
+     {"contract_id": "C6", "account_id": "A1", "start_date": "2018-01-01",
+      "end_date": "2018-12-31", "committed_value": -10, "currency": "EUR"}),
 ]
 
 
@@ -183,6 +201,13 @@ def warning_run(tmp_path_factory):
     # Lower case is read as upper case, as staging reads it: neither check trips.
     rows["orders"][0]["currency"] = " eur"
     lines = [add(rows, table, **row) for table, *_, row in WARNING_ROWS]
+    # Two contracts of A2 overlap in December 2026 (a cancelled one in between does not
+    # count): a warning that keeps both rows.
+    for contract_id, start, end, status in (("C8", "2026-01-01", "2026-12-31", None),
+                                            ("C9", "2026-12-01", "2027-11-30", "active"),
+                                            ("C10", "2026-06-01", "2026-06-30", "cancelled")):
+        add(rows, "contracts", contract_id=contract_id, account_id="A2", start_date=start,
+            end_date=end, committed_value=100, currency="EUR", status=status)
     warehouse = build_warehouse(folder / "kam.duckdb", rows)
     summary = validate_warehouse(**THRESHOLDS, warehouse=
         warehouse, run_id="run-w", month=MONTH, evidence_dir=folder / str(MONTH),
@@ -255,9 +280,24 @@ def test_results_recorded_for_every_expectation(warning_run):
     assert json.loads(details)["unexpected_rows"] == [
         {"order_id": "O3", "_source_file": "orders.csv", "_source_line": "4", "account_id": "A99"}
     ]
-    # 24 bad rows trip 24 distinct checks (each survey type has its own scale check),
-    # plus the volume check on orders.
-    assert failed == len(summary.warnings) == 25
+    # 28 bad rows trip 28 distinct checks (each survey type has its own scale check),
+    # plus the volume check on orders and the overlap of A2's contracts.
+    assert failed == len(summary.warnings) == 30
+
+
+def test_overlapping_contracts_warn_and_keep_their_rows(warning_run):
+    summary, warehouse, *_ = warning_run
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        ((severity, count, details),) = con.execute(
+            "select severity, unexpected_count, details from audit.validation_results "
+            "where run_id = 'run-w' and table_name = 'contracts' "
+            "and column_name = 'contract_id' and not success"
+        ).fetchall()
+    assert (severity, count) == ("warning", 2)
+    flagged = [row["contract_id"] for row in json.loads(details)["unexpected_rows"]]
+    assert sorted(flagged) == ["C8", "C9"]
+    kept = {key for table, key, *_ in _quarantine(warehouse, "run-w") if table == "contracts"}
+    assert kept.isdisjoint({"C8", "C9", "C10"})
 
 
 def test_evidence_json_and_data_docs_name_the_failures(warning_run):
@@ -310,6 +350,10 @@ def blocking_run(tmp_path_factory):
                                order_date="2026-10-02", amount=1, currency="EUR"),
         "currency without rate": add(rows, "orders", order_id="O8", account_id="A1",
                                      order_date="2026-10-02", amount=1, currency="USD"),
+        "contract currency without rate": add(rows, "contracts", contract_id="C2",
+                                              account_id="A1", start_date="2025-01-01",
+                                              end_date="2025-12-31", committed_value=5,
+                                              currency="CHF"),
         "null ticket key": add(rows, "tickets", account_id="A1",
                                opened_at="2026-10-01 10:00", priority="low"),
         "unknown tier override": add(rows, "accounts", account_id="A5", account_name="E",
@@ -333,6 +377,7 @@ BLOCKING_CASES = {
     "null account key": ("accounts", "expect_column_values_to_not_be_null", "account_id", None),
     "duplicate order": ("orders", "expect_column_values_to_be_unique", "order_id", "O1"),
     "currency without rate": ("orders", SQL_CHECK, "currency", "USD"),
+    "contract currency without rate": ("contracts", SQL_CHECK, "currency", "CHF"),
     "null ticket key": ("tickets", "expect_column_values_to_not_be_null", "ticket_id", None),
     "unknown tier override": ("accounts", "expect_column_values_to_be_in_set", "tier_override",
                               "gold"),
@@ -365,7 +410,7 @@ def test_blocking_run_fails_with_one_line_naming_file_row_and_column(blocking_ru
         f"data quality: accounts.csv line {lines['null account key']}, column account_id: "
         "expect_column_values_to_not_be_null failed"
     )
-    assert "8 more blocking failure(s)" in first and "\n" not in first
+    assert "9 more blocking failure(s)" in first and "\n" not in first
     error = DataQualityError(first)
     assert error.exit_code == 3
     # Blocking failures set nothing aside: the whole month stops instead.

@@ -11,7 +11,13 @@ import pdfplumber
 import pytest
 
 from kam.rendering.engine import template_environment
-from kam.report.data_quality import CATALOGUE_DIR, TEMPLATE, labels, render_data_quality_pdf
+from kam.report.data_quality import (
+    CATALOGUE_DIR,
+    TEMPLATE,
+    labels,
+    render_data_quality_pdf,
+    report_data,
+)
 from kam.validate import validate_warehouse
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -61,11 +67,22 @@ def test_pdf_shows_run_inputs_failures_and_quarantine(validated):
     assert "Not provided by any column of the export: cost" in text
     # what failed: the unknown account and the NPS score, each with its rationale
     assert "every account_id is in accounts.account_id" in text
-    assert "A NPS score outside 0-10" in text
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        report = report_data(con, "run-q")
+    failed, quarantine = text.split("What failed")[1].split("What was quarantined")
+    assert len(report["failures"]) >= 2
+    assert failed.count("Rationale: ") == len(report["failures"])  # one per failing check
+    assert "Rationale: A row of orders.csv whose account_id is not in" in failed
+    assert "Rationale: A NPS score outside 0-10" in failed
     # what was quarantined: counts and the first rows with file, line, key and value
     assert "Quarantined rows 2" in text
     assert "orders.csv 4 O9 account_id A99" in text
     assert "surveys.csv 5 S9 score 12" in text
+    # each quarantined group names the rationale of the check that set its rows aside
+    groups = quarantine.split("First quarantined rows")[0]
+    assert groups.count("Rationale: ") == len(report["quarantine_counts"]) >= 2
+    assert "Rationale: A row of orders.csv whose account_id" in groups
+    assert "Rationale: A NPS score outside 0-10 is a data-" in groups
 
 
 def test_pdf_of_a_blocked_run_says_nothing_is_published(tmp_path):

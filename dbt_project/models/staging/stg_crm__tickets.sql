@@ -18,6 +18,8 @@ renamed as (
         lower(trim(priority)) as priority,
         nullif(lower(trim(category)), '') as category,
         nullif(lower(trim(status)), '') as status,
+        -- free text as written (themes read it); null when blank
+        case when trim(subject) = '' then null else subject end as subject,
 
         -- timestamps (naive, in the configured timezone)
         opened_at,

@@ -54,6 +54,7 @@ final as (
         account_id,
         order_date,
         order_month,
+        product_line,
         status,
         status = 'completed' as is_completed,
         reporting_currency as currency,

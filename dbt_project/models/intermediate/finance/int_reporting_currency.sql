@@ -54,12 +54,12 @@ final as (
 
     select
         coalesce(
-            nullif('{{ (var("reporting_currency") or "") | trim | upper }}', ''),
+            nullif('{{ kam.checked_var("reporting_currency") }}', ''),
             (select currency from single_order_currency),
             (select currency from single_rate_one_currency)
         ) as reporting_currency,
         case
-            when '{{ (var("reporting_currency") or "") | trim }}' != '' then 'configured'
+            when '{{ kam.checked_var("reporting_currency") }}' != '' then 'configured'
             when (select currency from single_order_currency) is not null then 'single_currency'
             when (select currency from single_rate_one_currency) is not null then 'fx_rate_one'
         end as resolved_by

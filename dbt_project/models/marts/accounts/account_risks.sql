@@ -25,6 +25,8 @@
     'complaints_t12m': 'service',
     'meets_engagement_standard': 'engagement',
     'days_since_last_visit_or_meeting': 'engagement',
+    'under_fulfilled_contracts': 'contracts',
+    'renewals_at_risk': 'contracts',
 } -%}
 
 with
@@ -36,7 +38,8 @@ review as (
 ),
 
 {%- for section in ['account_health', 'account_clv', 'account_satisfaction',
-                    'account_service', 'account_engagement', 'account_retention'] %}
+                    'account_service', 'account_engagement', 'account_retention',
+                    'account_contracts'] %}
 
 {{ section | replace('account_', '') }} as (
 
