@@ -67,6 +67,12 @@ def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
         "and table_name = ?", [schema, table]).fetchone()[0])
 
 
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    return bool(con.execute(
+        "select count(*) from information_schema.columns where table_schema = 'audit' "
+        "and table_name = ? and column_name = ?", [table, column]).fetchone()[0])
+
+
 def read_run_facts(
     warehouse: Path, *, run_id: str, month: str, rows_read: dict[str, int] | None = None
 ) -> RunFacts:
@@ -79,11 +85,16 @@ def read_run_facts(
             "select table_name, count(distinct coalesce(source_file, '') || ':' || "
             "coalesce(cast(source_line as varchar), row_key, '')) "
             "from audit.quarantine where run_id = ? group by 1", [run_id]).fetchall())
-        for table, provided, landed in con.execute(
-            "select table_name, bool_or(provided), sum(rows) from audit.load_manifest "
-            "where run_id = ? group by 1 order by 1", [run_id]).fetchall():
-            facts.tables.append(TableCounts(table, bool(provided), rows_read.get(table),
-                                            int(landed or 0), int(quarantined.get(table, 0))))
+        # Warehouses written since the load manifest reconciles its rows hold rows_read.
+        read_column = "sum(rows_read)" if _has_column(con, "load_manifest", "rows_read") \
+            else "null"
+        for table, provided, landed, read in con.execute(
+            f"select table_name, bool_or(provided), sum(rows), {read_column} "
+            "from audit.load_manifest where run_id = ? group by 1 order by 1",
+            [run_id]).fetchall():
+            read = int(read) if read is not None else rows_read.get(table)
+            facts.tables.append(TableCounts(table, bool(provided), read, int(landed or 0),
+                                            int(quarantined.get(table, 0))))
         if _has_table(con, "audit", "validation_results"):
             evaluated, blocking, warned = con.execute(
                 "select count(*), count(*) filter (where not success and severity = 'blocking'),"

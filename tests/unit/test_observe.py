@@ -20,12 +20,12 @@ def _warehouse(path):
         con.execute("create schema marts")
         for name in ("load_manifest", "validation_results", "quarantine"):
             con.execute(AUDIT_DDL[name])
-        con.execute("insert into audit.load_manifest "
-                    "(run_id, table_name, path, sha256, rows, provided, profile, loaded_at) values "
-                    "('r1', 'orders', 'orders_1.csv', 'a', 40, true, 'canonical', now()), "
-                    "('r1', 'orders', 'orders_2.csv', 'b', 2, true, 'canonical', now()), "
-                    "('r1', 'tickets', 'tickets.csv', null, 0, false, 'canonical', now()), "
-                    "('r0', 'orders', 'orders.csv', 'c', 99, true, 'canonical', now())")
+        con.execute("insert into audit.load_manifest (run_id, table_name, path, sha256, rows, "
+                    "provided, rows_read) values "
+                    "('r1', 'orders', 'orders_1.csv', 'a', 40, true, 43), "
+                    "('r1', 'orders', 'orders_2.csv', 'b', 2, true, 2), "
+                    "('r1', 'tickets', 'tickets.csv', null, 0, false, 0), "
+                    "('r0', 'orders', 'orders.csv', 'c', 99, true, 99)")
         # Two quarantine entries for the same order row count once; another run's not at all.
         con.execute("insert into audit.quarantine values "
                     "('r1', 'orders', 'O-1', 'orders_1.csv', 3, 'amount', 'x', 'parse_num', ''),"
@@ -52,11 +52,10 @@ def _warehouse(path):
 def test_facts_count_this_runs_rows_expectations_moves_and_risks(tmp_path):
     _warehouse(tmp_path / "kam.duckdb")
 
-    facts = read_run_facts(tmp_path / "kam.duckdb", run_id="r1", month="2026-10",
-                           rows_read={"orders": 45, "tickets": 0})
+    facts = read_run_facts(tmp_path / "kam.duckdb", run_id="r1", month="2026-10")
 
     assert [(t.table, t.provided, t.read, t.landed, t.quarantined) for t in facts.tables] == [
-        ("orders", True, 45, 42, 2), ("tickets", False, 0, 0, 0)]
+        ("orders", True, 45, 42, 2), ("tickets", False, 0, 0, 0)]  # read from rows_read
     assert (facts.expectations_evaluated, facts.blocking_failures, facts.warnings) == (3, 0, 1)
     assert facts.verdict == "passed with warnings"
     assert [e.as_row()["expectation"] for e in facts.expectations] == ["expect_a"]
@@ -85,7 +84,7 @@ def test_the_summary_says_what_the_run_found(tmp_path):
     assert ("**Data quality:** passed with warnings (3 expectations evaluated, "
             "0 blocking failures, 1 warnings)") in markdown
     assert "**Reviews published:** 1 in s3://b/reviews/2026-10/" in markdown
-    assert "| orders | yes |  | 42 | 2 |" in markdown
+    assert "| orders | yes | 45 | 42 | 2 |" in markdown
     assert "2 up, 1 down, 1 new" in markdown
     assert "| B | Beta | key |" in markdown
     assert "### dbt: 2 nodes, 1 failed" in markdown
