@@ -106,13 +106,14 @@ def _wait_until_paused(run: subprocess.Popen, root: Path, stage: str) -> None:
 
 
 def _leftovers(root: Path) -> list[str]:
-    """Hidden entries beside the months and the warehouse other than the links' versions
-    and the lock files."""
+    """Hidden entries beside the months and the warehouse other than the links' versions,
+    the lock files and the committed warehouse's dbt artifacts."""
     out, warehouse = root / "output", root / "warehouse"
     linked = {os.readlink(p) for p in out.iterdir() if p.is_symlink()}
     found = [p.name for p in out.iterdir()
              if p.name.startswith(".") and p.name not in linked and p.name != ".kam_render_cache"]
-    kept = {"kam.duckdb", ".kam.duckdb.lock"}
+    # .dbt_target: the dbt artifacts of the committed warehouse, kept for `kam explain`
+    kept = {"kam.duckdb", ".kam.duckdb.lock", ".dbt_target"}
     found += [p.name for p in warehouse.iterdir() if p.name not in kept]
     return sorted(found)
 
