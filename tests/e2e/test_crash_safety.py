@@ -112,8 +112,9 @@ def _leftovers(root: Path) -> list[str]:
     linked = {os.readlink(p) for p in out.iterdir() if p.is_symlink()}
     found = [p.name for p in out.iterdir()
              if p.name.startswith(".") and p.name not in linked and p.name != ".kam_render_cache"]
-    # .dbt_target: the dbt artifacts of the committed warehouse, kept for `kam explain`
-    kept = {"kam.duckdb", ".kam.duckdb.lock", ".dbt_target"}
+    # .dbt_target: the dbt artifacts of the committed warehouse, kept for `kam explain`;
+    # kam.failed-runs.jsonl: the history of runs that failed, read by `kam runs`
+    kept = {"kam.duckdb", ".kam.duckdb.lock", ".dbt_target", "kam.failed-runs.jsonl"}
     found += [p.name for p in warehouse.iterdir() if p.name not in kept]
     return sorted(found)
 
@@ -164,6 +165,7 @@ def test_a_second_run_on_the_same_warehouse_fails_naming_the_first_which_complet
     assert f"warehouse {root / 'warehouse' / 'kam.duckdb'} is in use by run" in message
     assert f"pid {first.pid} on " in message and "started " in message
     assert (root / "paused-dbt").exists()  # the first run is still where it was
+    assert (root / "warehouse" / "kam.failed-runs.jsonl").is_file()  # the refusal is history
 
     (root / "release-dbt").touch()
     output, _ = first.communicate(timeout=900)
