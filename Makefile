@@ -9,13 +9,17 @@ STAMP  := $(VENV)/.installed
 # The installer is pinned like the packages it installs: the same lock, the same tool.
 UV_VERSION := 0.13.9
 
-.PHONY: demo test install system-deps lock lint clean
+.PHONY: demo test bench install system-deps lock lint clean
 
 demo: install
 	$(BIN)/kam demo
 
 test: install
 	$(BIN)/pytest
+
+# Speed figures, each beside a reference measured in the same run (never timed tests).
+bench: install
+	$(BIN)/python -m benchmarks $(BENCH)
 
 install: system-deps $(STAMP)
 
@@ -49,7 +53,7 @@ lock:
 	  -o requirements.lock
 
 lint: install
-	$(BIN)/ruff check flows kam tests
+	$(BIN)/ruff check flows kam tests benchmarks
 
 clean:
 	rm -rf output warehouse sample_export dbt_project/target dbt_project/logs .pytest_cache
