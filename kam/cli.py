@@ -17,6 +17,11 @@ from functools import wraps
 from pathlib import Path
 
 import click
+from prefect.settings import (
+    PREFECT_SERVER_ANALYTICS_ENABLED,
+    PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+    temporary_settings,
+)
 from pydantic import ValidationError
 from rich.console import Console
 
@@ -464,13 +469,26 @@ def _print_result(result: RunResult) -> None:
     out.print(f"  manifest:         {result.month_dir / 'manifest.json'}  (run {result.run_id})")
 
 
+# Prefect's temporary server has missed its 20 s start-up default on a loaded 2-core machine,
+# and a batch job has no business reporting usage. A user's own environment still wins.
+PREFECT_DEFAULTS = {
+    PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: 120,
+    PREFECT_SERVER_ANALYTICS_ENABLED: False,
+}
+
+
+def _prefect_defaults() -> dict:
+    return {setting: value for setting, value in PREFECT_DEFAULTS.items()
+            if setting.name not in os.environ}
+
+
 def main() -> None:
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
-    # Prefect's temporary server has missed its 20 s start-up default on a loaded 2-core machine.
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     logging.setLogRecordFactory(without_expected_tracebacks(logging.getLogRecordFactory()))
-    cli(prog_name="kam")
+    # Prefect reads its environment once, at import, so setting variables here would be too
+    # late: the values go in as temporary settings, which its temporary server inherits.
+    with temporary_settings(updates=_prefect_defaults()):
+        cli(prog_name="kam")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from prefect.settings import (
+    PREFECT_SERVER_ANALYTICS_ENABLED,
+    PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+    temporary_settings,
+)
 
+import kam.cli
 from kam.cli import cli
 
 README = (Path(__file__).parents[2] / "README.md").read_text()
@@ -63,3 +69,31 @@ def test_expected_failures_are_logged_without_a_traceback():
 
     assert record_for(DataQualityError("orders.csv line 2, column amount")).exc_info is None
     assert record_for(ValueError("unexpected")).exc_info is not None
+
+
+def _prefect_settings_seen_by_a_command(monkeypatch) -> tuple[float, bool]:
+    seen = {}
+
+    def command(**_):
+        seen["timeout"] = PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()
+        seen["analytics"] = PREFECT_SERVER_ANALYTICS_ENABLED.value()
+        raise SystemExit(0)
+
+    monkeypatch.setattr(kam.cli, "cli", command)
+    with pytest.raises(SystemExit):
+        kam.cli.main()
+    return seen["timeout"], seen["analytics"]
+
+
+def test_prefect_gets_a_patient_server_start_up_and_no_analytics(monkeypatch):
+    # Prefect has read its environment at import, long before main() runs.
+    monkeypatch.delenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", raising=False)
+    monkeypatch.delenv("PREFECT_SERVER_ANALYTICS_ENABLED", raising=False)
+    assert _prefect_settings_seen_by_a_command(monkeypatch) == (120, False)
+
+
+def test_the_users_own_prefect_environment_wins(monkeypatch):
+    monkeypatch.setenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "45")
+    monkeypatch.delenv("PREFECT_SERVER_ANALYTICS_ENABLED", raising=False)
+    with temporary_settings(updates={PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: 45}):
+        assert _prefect_settings_seen_by_a_command(monkeypatch)[0] == 45
