@@ -25,25 +25,52 @@ _VALUE_ATTRIBUTES = {"value", "string-value", "date-value", "time-value", "boole
                      "value-type", "formula"}
 
 
+_OTHER, _TABLE, _ROW, _CELL = range(4)
+_KINDS = {"table": _TABLE, "table-row": _ROW, "table-cell": _CELL, "covered-table-cell": _CELL}
+
+
 def _local(name: str) -> str:
     """`table:table-row` -> `table-row`: elements are matched by local name, whatever the
     prefix, so renaming the namespace prefix hides no row from the count."""
     return name.rpartition(":")[2]
 
 
-def _repeats(attributes: dict[str, str], local_name: str) -> int:
-    found = [value for key, value in attributes.items() if _local(key) == local_name]
+class _Names(dict):
+    """Qualified name -> what it is, worked out once per name (the parse meets millions)."""
+
+    def __init__(self, classify):
+        super().__init__()
+        self.classify = classify
+
+    def __missing__(self, name: str):
+        self[name] = value = self.classify(_local(name))
+        return value
+
+
+def _repeats(attributes: dict[str, str], names: _Names) -> int:
+    found = [value for key, value in attributes.items() if names[key] == "repeats"]
     try:
         return max([1, *(int(value) for value in found)])
     except ValueError:
         return 1  # not a number: calamine refuses the file itself
 
 
+def _attribute(local: str) -> str | None:
+    if local in {"number-rows-repeated", "number-columns-repeated"}:
+        return "repeats"
+    if local in _VALUE_ATTRIBUTES:
+        return "value"
+    return "name" if local == "name" else None
+
+
 class _Counter:
-    """Rows and columns of each sheet, with repetitions, as the parser goes."""
+    """Rows and columns of each sheet, with repetitions, as the parser goes (the handlers
+    are called for every element: the common ones return at once)."""
 
     def __init__(self, relative: str, limits: InputLimits):
         self.relative, self.limits = relative, limits
+        self.elements = _Names(lambda local: _KINDS.get(local, _OTHER))
+        self.attributes = _Names(_attribute)
         self.sheet: str | None = None
         self.nested = 0  # tables inside a cell of the open sheet (counted as its content)
         self.row = self.last_row = self.last_column = 0
@@ -51,47 +78,48 @@ class _Counter:
         self.cell_repeats, self.cell_has_value, self.in_cell = 1, False, False
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
-        local = _local(name)
+        kind = self.elements[name]
         if self.nested:  # inside a table inside a cell: content of that cell only
-            self.nested += local == "table"
-            return
-        if local == "table" and self.sheet is None:
-            self.sheet = next((v for k, v in attributes.items() if _local(k) == "name"), "")
-            self.row = self.last_row = self.last_column = 0
+            self.nested += kind == _TABLE
+        elif kind == _OTHER:
+            if self.in_cell:
+                self.cell_has_value = True  # a paragraph or any other content
         elif self.sheet is None:
-            return
-        elif local == "table":
-            self.nested, self.cell_has_value = 1, True
-        elif local == "table-row":
-            self.row_repeats = _repeats(attributes, "number-rows-repeated")
-            self.column = self.row_last_column = 0
-        elif local in {"table-cell", "covered-table-cell"} and not self.in_cell:
+            if kind == _TABLE:
+                self.sheet = next((v for k, v in attributes.items()
+                                   if self.attributes[k] == "name"), "")
+                self.row = self.last_row = self.last_column = 0
+        elif kind == _CELL and not self.in_cell:
             self.in_cell = True
-            self.cell_repeats = _repeats(attributes, "number-columns-repeated")
-            self.cell_has_value = any(_local(k) in _VALUE_ATTRIBUTES for k in attributes)
+            self.cell_repeats = _repeats(attributes, self.attributes)
+            self.cell_has_value = any(self.attributes[k] == "value" for k in attributes)
+        elif kind == _ROW:
+            self.row_repeats = _repeats(attributes, self.attributes)
+            self.column = self.row_last_column = 0
+        elif kind == _TABLE:
+            self.nested, self.cell_has_value = 1, True
         elif self.in_cell:
-            self.cell_has_value = True  # a paragraph or any other content
+            self.cell_has_value = True
 
     def end(self, name: str) -> None:
-        local = _local(name)
+        kind = self.elements[name]
         if self.nested:
-            self.nested -= local == "table"
+            self.nested -= kind == _TABLE
+        elif kind == _OTHER or self.sheet is None:
             return
-        if self.sheet is None:
-            return
-        if local in {"table-cell", "covered-table-cell"} and self.in_cell:
+        elif kind == _CELL and self.in_cell:
             self.in_cell = False
             self.column += self.cell_repeats
             if self.cell_has_value:
                 self.row_last_column = self.column
-        elif local == "table-row":
+        elif kind == _ROW:
             self.row += self.row_repeats
             if self.row_last_column:
                 self.last_row = self.row
                 self.last_column = max(self.last_column, self.row_last_column)
                 check_sheet_extent(f"{self.relative}, sheet '{self.sheet}'", self.last_row,
                                    self.last_column, self.limits)
-        elif local == "table":
+        elif kind == _TABLE:
             self.sheet = None
 
 

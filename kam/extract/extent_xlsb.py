@@ -10,6 +10,7 @@ records, keeping only the first bytes of each.
 
 from __future__ import annotations
 
+import struct
 import zipfile
 from collections.abc import Iterator
 from typing import IO
@@ -31,6 +32,7 @@ _END_BUNDLE_SHEETS = 0x0090
 # Cell records calamine keeps (blank cells and formula errors it skips): real, string, ...
 _CELLS = frozenset(range(0x0002, 0x000B))
 _LAST_ROW = 0x0010_0000  # a row number past this ends calamine's reading of the sheet
+_U32 = struct.Struct("<I")
 
 
 def records(handle: IO[bytes], keep: int = _HEAD) -> Iterator[tuple[int, bytes]]:
@@ -44,19 +46,9 @@ def records(handle: IO[bytes], keep: int = _HEAD) -> Iterator[tuple[int, bytes]]
             data, at = data[at:] + chunk, 0
         if len(data) - at < 2:
             return
-        first = data[at]
-        kind, at = first & 0x7F, at + 1
-        if first & 0x80:
-            kind, at = kind | (data[at] & 0x7F) << 7, at + 1
-        size = shift = 0
-        for _ in range(4):
-            if at >= len(data):
-                return  # a truncated header: calamine reports the file as unreadable
-            byte, at = data[at], at + 1
-            size |= (byte & 0x7F) << shift
-            shift += 7
-            if not byte & 0x80:
-                break
+        kind, size, at = _header(data, at)
+        if kind < 0:
+            return  # a truncated header: calamine reports the file as unreadable
         head = data[at:at + min(size, keep)]  # whole: the buffer was topped up above
         if size <= len(data) - at:
             at += size
@@ -102,25 +94,67 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _scan(handle: IO[bytes], where: str, limits: InputLimits) -> None:
+    """One pass over a sheet's records; written for speed (one loop turn per cell), with
+    the record layout of records() read in place for the common one-byte type and size."""
     row = last_row = last_column = 0
     dimension_seen = False
-    for kind, data in records(handle):
-        if kind in _CELLS and len(data) >= 4:
-            column = int.from_bytes(data[:4], "little") + 1
-            if column > last_column or row + 1 > last_row:
+    data, at, ended = b"", 0, False
+    cells, unpack = _CELLS, _U32.unpack_from
+    while True:
+        if len(data) - at < 6 + _HEAD and not ended:
+            chunk = handle.read(_CHUNK)
+            ended = not chunk
+            data, at = data[at:] + chunk, 0
+        end = len(data)
+        if end - at < 2:
+            return
+        kind, size = data[at], data[at + 1]
+        if kind < 0x80 and size < 0x80:  # the usual record: both fit one byte
+            at += 2
+        else:
+            kind, size, at = _header(data, at)
+            if kind < 0:
+                return
+        if kind in cells and size >= 4 and at + 4 <= end:
+            column = unpack(data, at)[0] + 1
+            if column > last_column or row >= last_row:
                 last_column, last_row = max(last_column, column), max(last_row, row + 1)
                 check_sheet_extent(where, last_row, last_column, limits)
-        elif kind == _ROW_HEADER and len(data) >= 4:
-            row = int.from_bytes(data[:4], "little")
+        elif kind == _ROW_HEADER and size >= 4 and at + 4 <= end:
+            row = unpack(data, at)[0]
             if row > _LAST_ROW:
                 return
-        elif kind == _DIMENSION and not dimension_seen and len(data) >= 16:
+        elif kind == _DIMENSION and not dimension_seen and size >= 16 and at + 16 <= end:
             dimension_seen = True  # calamine reads the first one
-            rows = int.from_bytes(data[4:8], "little") + 1
-            columns = int.from_bytes(data[12:16], "little") + 1
-            check_sheet_extent(where, rows, columns, limits)
+            _, last, _, last_col = struct.unpack_from("<4I", data, at)
+            check_sheet_extent(where, last + 1, last_col + 1, limits)
         elif kind == _END_SHEET_DATA:
             return
+        if size <= end - at:
+            at += size
+        else:  # the record runs past the buffer: skip the rest of it in the stream
+            missing = size - (end - at)
+            while missing > 0 and (skipped := handle.read(min(missing, _CHUNK))):
+                missing -= len(skipped)
+            data, at = b"", 0
+
+
+def _header(data: bytes, at: int) -> tuple[int, int, int]:
+    """(type, size, offset of the data) of the record at `at`; type -1 when truncated."""
+    first = data[at]
+    kind, at = first & 0x7F, at + 1
+    if first & 0x80:
+        kind, at = kind | (data[at] & 0x7F) << 7, at + 1
+    size = shift = 0
+    for _ in range(4):
+        if at >= len(data):
+            return -1, 0, at
+        byte, at = data[at], at + 1
+        size |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            break
+    return kind, size, at
 
 
 def check_xlsb_extent(archive: zipfile.ZipFile, relative: str, sheet: str | None,

@@ -9,6 +9,7 @@ the limit, exits 3, and lands nothing; ordinary workbooks of each format are sti
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -104,6 +105,17 @@ def test_one_far_cell_is_refused_whatever_the_sheet_declares(build, suffix, colu
     assert refusal(bomb, f"orders.{suffix}").startswith(
         f"orders.{suffix}, sheet 'orders': used range of {column + 1:,} columns exceeds the "
         "limit of 1,000 (max_columns)")
+
+
+def test_the_xlsb_scan_keeps_its_place_past_a_record_larger_than_its_buffer():
+    # a 4 MB string cell (a record whose size takes four bytes) before the far cell; random
+    # hex digits, so the part does not compress past max_zip_ratio
+    long_text = random.Random(7).randbytes(1_000_000).hex()
+    rows = [ROWS[0], ["O1", "A1", "2026-01-02", 10.0, long_text]]
+    assert refusal(xlsb(rows, far_cell=(2, 5_000)), "orders.xlsb").startswith(
+        "orders.xlsb, sheet 'orders': used range of 5,001 columns exceeds the limit of 1,000")
+    text = read_excel_text(xlsb(rows), "orders.xlsb", limits=InputLimits(max_field_bytes=1 << 22))
+    assert text.table.column("c4").to_pylist() == [long_text]
 
 
 def test_an_xls_dimension_whose_first_row_is_past_its_last_wraps_as_calamine_computes_it():
