@@ -15,12 +15,18 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
+from collections import Counter
 
+from kam.errors import DataQualityError
 from kam.extract.extent_ods import check_ods_extent
 from kam.extract.extent_xls import SIGNATURE, check_xls_extent
 from kam.extract.extent_xlsb import check_xlsb_extent
 from kam.extract.extent_xlsx import check_xlsx_extent
 from kam.extract.limits import InputLimits, check_member_size
+
+_UNREADABLE_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError,
+                   OSError)
 
 
 def check_workbook_extent(data: bytes, relative: str, sheet: str | None,
@@ -36,9 +42,22 @@ def check_workbook_extent(data: bytes, relative: str, sheet: str | None,
     except zipfile.BadZipFile:
         return
     with archive:
+        twice = [name for name, count in Counter(archive.namelist()).items() if count > 1]
+        if twice:
+            raise DataQualityError(
+                f"{relative}: holds two parts named {twice[0]}; which one a reader takes is "
+                "not defined, so the workbook is not read",
+                hint="open it in a spreadsheet program and save it again, or export CSV")
         for info in archive.infolist():
             check_member_size(f"{relative}:{info.filename}", info.file_size,
                               info.compress_size, limits)
-        check_xlsx_extent(archive, relative, sheet, limits)
-        check_xlsb_extent(archive, relative, sheet, limits)
-        check_ods_extent(archive, relative, limits)
+        try:
+            check_xlsx_extent(archive, relative, sheet, limits)
+            check_xlsb_extent(archive, relative, sheet, limits)
+            check_ods_extent(archive, relative, limits)
+        except _UNREADABLE_ZIP as error:  # a part that cannot be inflated cannot be measured
+            raise DataQualityError(
+                f"{relative}: not a readable workbook (a corrupt, encrypted or oddly "
+                f"compressed part): {type(error).__name__}: {error}".replace("\n", " "),
+                hint="open it in a spreadsheet program and save it again, or export CSV",
+            ) from None

@@ -10,6 +10,8 @@ with calamine's own arithmetic, before calamine sees the file.
 
 from __future__ import annotations
 
+import io
+
 import olefile
 
 from kam.errors import DataQualityError
@@ -49,18 +51,20 @@ def _records(stream: bytes, start: int):
 
 
 def _workbook_stream(data: bytes, relative: str) -> bytes | None:
+    """The BIFF stream, as calamine picks it; None when there is none (calamine then calls
+    the file unreadable). A container olefile cannot read is refused: its extent is unknown."""
     try:
-        container = olefile.OleFileIO(data)
-    except (OSError, ValueError, IndexError) as error:  # olefile's ways to say corrupt
+        # a file object always: olefile takes short bytes for a file name
+        with olefile.OleFileIO(io.BytesIO(data)) as container:
+            for name in ("Workbook", "Book"):
+                if container.exists(name):
+                    return container.openstream(name).read()
+    except Exception as error:  # olefile has many ways to say corrupt; all mean unreadable
         raise DataQualityError(
             f"{relative}: not a readable Excel workbook (corrupt or not XLSX/XLS): "
             f"OLE2 container: {error}".replace("\n", " "),
             hint="open it in Excel and save it again, or export CSV") from None
-    with container:
-        for name in ("Workbook", "Book"):
-            if container.exists(name):
-                return container.openstream(name).read()
-    return None  # no workbook stream: calamine reports the file as unreadable
+    return None
 
 
 def _sheet_name(stream: bytes, at: int, size: int, biff8: bool) -> str:

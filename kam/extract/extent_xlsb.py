@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import IO
 from xml.etree import ElementTree
 
+from kam.extract.extent_xlsx import read_small_xml
 from kam.extract.limits import InputLimits, check_sheet_extent
 
 WORKBOOK = "xl/workbook.bin"
@@ -72,10 +73,9 @@ def _wide_string(data: bytes, at: int) -> tuple[str, int]:
 def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> its binary part, in workbook order, as calamine finds them."""
     try:
-        for part in (WORKBOOK, RELATIONSHIPS):
-            if archive.getinfo(part).file_size > _METADATA_PART_BYTES:
-                return {}
-        relations = ElementTree.fromstring(archive.read(RELATIONSHIPS))
+        relations = read_small_xml(archive, RELATIONSHIPS)
+        if archive.getinfo(WORKBOOK).file_size > _METADATA_PART_BYTES:
+            return {}
     except (KeyError, ElementTree.ParseError):
         return {}
     targets = {r.get("Id"): r.get("Target", "") for r in relations

@@ -43,14 +43,29 @@ def _extent(reference: str) -> tuple[int, int]:
     return max(rows), max(columns)
 
 
+class _RefuseDtd(ElementTree.TreeBuilder):
+    """A tree builder that stops at a DTD: no workbook part has one, and the entities it
+    could declare would expand a small part into gigabytes."""
+
+    def doctype(self, name, pubid, system):
+        raise ElementTree.ParseError("a DTD in a workbook part")
+
+
+def read_small_xml(archive: zipfile.ZipFile, part: str) -> ElementTree.Element:
+    """A workbook's metadata part (workbook.xml, its relationships), parsed whole: refused
+    (KeyError, ParseError) when absent, over 16 MiB or holding a DTD."""
+    if archive.getinfo(part).file_size > _METADATA_PART_BYTES:
+        raise ElementTree.ParseError(f"{part} is too large for a workbook's metadata")
+    parser = ElementTree.XMLParser(target=_RefuseDtd())
+    parser.feed(archive.read(part))
+    return parser.close()
+
+
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> its XML part, in workbook order, from xl/workbook.xml and its rels."""
     try:
-        for part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
-            if archive.getinfo(part).file_size > _METADATA_PART_BYTES:
-                return {}
-        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        workbook = read_small_xml(archive, "xl/workbook.xml")
+        relations = read_small_xml(archive, "xl/_rels/workbook.xml.rels")
     except (KeyError, ElementTree.ParseError):
         return {}
     targets = {r.get("Id"): r.get("Target", "") for r in relations

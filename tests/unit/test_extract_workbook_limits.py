@@ -8,10 +8,14 @@ the limit, exits 3, and lands nothing; ordinary workbooks of each format are sti
 
 from __future__ import annotations
 
+import io
 import json
 import random
+import struct
 import subprocess
 import sys
+import warnings
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -85,6 +89,45 @@ def test_an_ods_with_a_dtd_is_refused_before_any_entity_expands():
               '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><d>&b;</d>')
     assert refusal(ods_package(laughs), "orders.ods").startswith(
         "orders.ods: not a readable ODS workbook (content.xml: a DTD in content.xml)")
+
+
+def _rezip(data: bytes, change) -> bytes:
+    """The same ZIP with its parts passed through `change(name, content) -> [(name, content)]`."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target, \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # zipfile's "Duplicate name"
+        for info in source.infolist():
+            for name, content in change(info.filename, source.read(info)):
+                target.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_a_zip_holding_one_part_twice_is_refused():
+    # the reader may take either copy: a harmless content.xml could hide the bomb
+    harmless = ods(ROWS)
+    with zipfile.ZipFile(io.BytesIO(ORDERS_ODS_BOMB)) as bomb:
+        hidden = bomb.read("content.xml")
+    twice = _rezip(harmless, lambda name, content: [(name, content)] + (
+        [(name, hidden)] if name == "content.xml" else []))
+    assert refusal(twice, "orders.ods").startswith(
+        "orders.ods: holds two parts named content.xml; which one a reader takes is not "
+        "defined, so the workbook is not read")
+
+
+def test_a_part_that_cannot_be_inflated_is_refused_not_crashed_on():
+    data = bytearray(ods(ROWS))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo("content.xml")
+    method = struct.pack("<H", 99)  # compression method 99 (AES), which no reader here has
+    data[info.header_offset + 8:info.header_offset + 10] = method
+    # its central directory entry: the last one before the name's last occurrence
+    central = bytes(data).rindex(b"PK\x01\x02", 0, bytes(data).rindex(b"content.xml"))
+    data[central + 10:central + 12] = method
+    assert refusal(bytes(data), "orders.ods").startswith(
+        "orders.ods: not a readable workbook (a corrupt, encrypted or oddly compressed part): "
+        "NotImplementedError")
 
 
 # ---- XLS and XLSB ------------------------------------------------------------------------
