@@ -3,6 +3,10 @@
     The flow validates them before calling dbt; these checks make a deployment or a person
     calling dbt directly with a malformed var (a quote, a function call) fail at compile
     time instead of running what the var holds.
+
+    A refusal is one line, `invalid var: {"allowed": ..., "value": ..., "var": ...}`, the
+    JSON escaping whatever the value holds; kam reads it back to report the var, the value
+    as given and what is allowed in one line of its own (kam/transform/dbt.py).
 #}
 
 {% macro var_patterns() -%}
@@ -14,16 +18,33 @@
     }) }}
 {%- endmacro %}
 
+{# What each checked var may hold, in words, for the refusal. #}
+{% macro var_allowed() -%}
+    {{ return({
+        'month': 'a month as YYYY-MM, such as 2026-10',
+        'run_id': '1 to 64 letters, digits, _ or -',
+        'reporting_currency': 'three letters of an ISO 4217 code, such as EUR, or nothing',
+        'timezone': 'an IANA time zone name, such as UTC or Asia/Shanghai',
+        'report_tiers': 'strategic, key or standard (a list, or one comma-separated text)',
+        'number': 'a number',
+    }) }}
+{%- endmacro %}
+
+{# Stop compiling: `var`'s `value` is not what `allowed` says. #}
+{% macro refuse_var(var_name, value, allowed) -%}
+    {{ exceptions.raise_compiler_error(
+        "invalid var: " ~ ({'var': var_name, 'value': value, 'allowed': allowed} | tojson)) }}
+{%- endmacro %}
+
 {# var(name), refused unless it fully matches its pattern in var_patterns(). #}
 {% macro checked_var(name) -%}
-    {%- set value = var(name) -%}
+    {%- set given = var(name) -%}
+    {%- set value = given -%}
     {%- if name == 'reporting_currency' -%}
         {%- set value = (value or '') | string | trim | upper -%}
     {%- endif -%}
     {%- if value is not string or not modules.re.fullmatch(kam.var_patterns()[name], value) -%}
-        {{ exceptions.raise_compiler_error(
-            "var " ~ name ~ " = " ~ (value | tojson) ~ " is malformed (expected "
-            ~ kam.var_patterns()[name] ~ ")") }}
+        {%- do kam.refuse_var(name, given, kam.var_allowed()[name]) -%}
     {%- endif -%}
     {{ return(value) }}
 {%- endmacro %}
@@ -36,14 +57,13 @@
     {%- for tier in tiers -%}
         {%- set name = (tier | string | trim | lower) -%}
         {%- if name not in ['strategic', 'key', 'standard'] -%}
-            {{ exceptions.raise_compiler_error(
-                "var report_tiers holds " ~ (tier | tojson)
-                ~ " (expected strategic, key or standard)") }}
+            {%- do kam.refuse_var('report_tiers', tier, kam.var_allowed()['report_tiers']) -%}
         {%- endif -%}
         {%- do checked.append(name) -%}
     {%- endfor -%}
     {%- if not checked -%}
-        {{ exceptions.raise_compiler_error("var report_tiers is empty") }}
+        {%- do kam.refuse_var('report_tiers', var('report_tiers'),
+                              'at least one of ' ~ kam.var_allowed()['report_tiers']) -%}
     {%- endif -%}
     {{ return(checked) }}
 {%- endmacro %}
@@ -52,8 +72,7 @@
 {% macro checked_number(name) -%}
     {%- set value = var(name) -%}
     {%- if value is string or value is not number -%}
-        {{ exceptions.raise_compiler_error(
-            "var " ~ name ~ " = " ~ (value | tojson) ~ " is not a number") }}
+        {%- do kam.refuse_var(name, value, kam.var_allowed()['number']) -%}
     {%- endif -%}
     {{ return(value) }}
 {%- endmacro %}

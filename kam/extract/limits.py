@@ -2,9 +2,10 @@
 
 Every reader checks its limit before it allocates for the data: a file's size from the
 file system, a ZIP member's size and compression ratio from the archive's central
-directory, a sheet's used range from the sheet's own XML. So an export that would exhaust
-memory (a ZIP or spreadsheet bomb, a runaway field) ends the run with exit 3 and a message
-naming the file, the limit and the setting that raises it, never with the process killed.
+directory, a sheet's used range from the workbook's own records (kam.extract.extent). So
+an export that would exhaust memory (a ZIP or spreadsheet bomb, a runaway field) ends the
+run with exit 3 and a message naming the file, the limit and the setting that raises it,
+never with the process killed.
 The values are settings (kam.settings.Settings, README "Limits").
 """
 
@@ -66,3 +67,15 @@ def check_member_size(relative: str, size: int, compressed: int | None,
             raise over_limit(relative, f"compression ratio {ratio:,.0f}:1 ({compressed:,} "
                              f"bytes expand to {size:,})", "max_zip_ratio",
                              limits.max_zip_ratio)
+
+
+def check_sheet_extent(where: str, rows: int, columns: int, limits: InputLimits) -> None:
+    """Refuse a sheet whose used range (last row, last column) is over the limits."""
+    if columns > limits.max_columns:
+        raise over_limit(where, f"used range of {columns:,} columns", "max_columns",
+                         limits.max_columns)
+    if rows > limits.max_rows:
+        raise over_limit(where, f"used range of {rows:,} rows", "max_rows", limits.max_rows)
+    if rows * columns > limits.max_cells:
+        raise over_limit(where, f"used range of {rows:,} x {columns:,} cells", "max_cells",
+                         limits.max_cells)

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import gc
+import io
 import json
 import os
+import re
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
 from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.cli.main import dbtRunner
+from dbt_common.events.functions import capture_stdout_logs, stop_capture_stdout_logs
 
 from kam.assets import DBT_PROJECT_DIR
-from kam.errors import PipelineError
+from kam.errors import PipelineError, UsageError
 from kam.settings import Settings
+
+# How the project's var checks refuse a var (dbt_project/macros/checked_vars.sql).
+_INVALID_VAR = re.compile(r"invalid var: (\{.*\})")
 
 
 @contextmanager
@@ -55,8 +62,25 @@ def _release_dbt_connection() -> None:
     gc.collect()
 
 
+def invalid_var(error: BaseException | None) -> UsageError | None:
+    """The one-line refusal of a var the dbt project's checks turned down, if that is what
+    stopped dbt: `dbt var month = "2026-13" is not allowed: a month as YYYY-MM, ...`."""
+    found = _INVALID_VAR.search(str(error)) if error is not None else None
+    if found is None:
+        return None
+    try:
+        refused = json.loads(found.group(1))
+        name, value, allowed = refused["var"], refused["value"], refused["allowed"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    shown = json.dumps(value, ensure_ascii=False)
+    return UsageError(f"dbt var {name} = {shown} is not allowed: {allowed}",
+                      hint="nothing was built; pass the var as allowed")
+
+
 def run_dbt(args: list[str], warehouse: Path, target_dir: Path) -> object:
-    """Invoke one dbt command; returns dbt's result object or raises PipelineError."""
+    """Invoke one dbt command; returns dbt's result object, or raises UsageError for a
+    var the project refuses and PipelineError for any other failure."""
     # dbt resolves a relative --target-path against the project folder, not the caller's.
     target_dir = Path(target_dir).resolve()
     target_dir.mkdir(parents=True, exist_ok=True)
@@ -72,11 +96,20 @@ def run_dbt(args: list[str], warehouse: Path, target_dir: Path) -> object:
         str(target_dir / "logs"),
         "--quiet",
     ]
+    # dbt's console lines are held back until it is known whether they are a refused var,
+    # which kam reports in one line of its own, or anything else, which they explain.
+    console = io.StringIO()
     with _warehouse_env(warehouse):
+        capture_stdout_logs(console)
         try:
             result = dbtRunner().invoke(full_args)
         finally:
+            stop_capture_stdout_logs()
             _release_dbt_connection()
+    refused = invalid_var(result.exception)
+    if refused is not None:
+        raise refused
+    sys.stdout.write(console.getvalue())
     if result.exception is not None:
         raise PipelineError(
             f"step transform: dbt {args[0]} could not run: {result.exception}",

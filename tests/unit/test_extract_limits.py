@@ -262,6 +262,14 @@ def test_an_xlsx_over_the_row_or_cell_limit(tmp_path):
         "3,000 (max_cells)")
 
 
+def test_an_xlsx_named_like_another_format_is_still_checked_as_xlsx(tmp_path):
+    # calamine recognises a workbook by its content, so the check may not trust the name
+    bomb = _xlsx(tmp_path / "orders.xlsx", "A1:B2", [*HEADER, ("XFD1048576", "x")])
+    for name in ("orders.xls", "orders.ods", "orders.xlsb"):
+        assert refusal(read_excel_text, bomb.read_bytes(), name).startswith(
+            f"{name}, sheet 'orders': used range of 16,384 columns exceeds the limit of 1,000")
+
+
 def test_an_ordinary_xlsx_is_read_and_a_long_cell_is_named(tmp_path):
     ordinary = _xlsx(tmp_path / "orders.xlsx", "A1:B2", HEADER)
     text = read_excel_text(ordinary.read_bytes(), "orders.xlsx")
