@@ -629,8 +629,8 @@ _ALL = [
     ],
     # Contracts and renewals (one figure per contract)
     *[
-        Metric(name, label, "contract_fulfillment", column, fmt, "Contract fulfillment and renewals",
-               _contracts(adds_up), item="contract_id")
+        Metric(name, label, "contract_fulfillment", column, fmt,
+               "Contract fulfillment and renewals", _contracts(adds_up), item="contract_id")
         for name, label, column, fmt, adds_up in (
             ("contract_committed_value", "Committed value", "committed_value", ("money",),
              "committed_value of the contract (original_committed_value x fx_rate)"),

@@ -406,11 +406,12 @@ def test_the_deeper_figures_recompute_for_a_key_account_that_has_them(audited, n
     """Each contract, renewal, product line and theme figure, for the first key account
     whose review lists at least one item of it (the busiest account may have none)."""
     metric = ACCOUNT_METRICS[name]
+    shown = f"and {metric.where}" if metric.where else ""
     with duckdb.connect(str(audited["settings"].warehouse), read_only=True) as con:
         found = con.execute(
             f"select min(m.account_id) from marts.{metric.mart} as m "
             "join marts.account_review as r using (account_id, month) "
-            f"where m.month = ? and r.is_key_account {'and ' + metric.where if metric.where else ''}",
+            f"where m.month = ? and r.is_key_account {shown}",
             [MONTH.first_day]).fetchone()
     (account,) = found
     assert account is not None, f"the sample export gives no key account a {metric.mart} row"
