@@ -302,6 +302,13 @@ def explain_metric(
             "select table_name from information_schema.tables where table_schema = 'marts'"
         ).fetchall()}
         value, read_from = _read_value(con, metric, month, str(subject), parameters, marts)
+        if month > built:
+            raise UsageError(
+                f"the warehouse was last built for {built}: its input rows end with that "
+                f"month, so those behind {metric_name} of {month} are not kept (its figure, "
+                f"kept in marts.{read_from}, is {_plain_value(value)})",
+                hint=f"run `kam run --month {month}` to explain {month}",
+            )
         if month != built:
             if metric.rows.built_month_only:
                 raise UsageError(
@@ -314,7 +321,8 @@ def explain_metric(
             notes.append(
                 f"the rows come from the export loaded by run {last_run} (built for "
                 f"{built}); the figure of {month} was kept from "
-                + (f"run {month_run}" if month_run else f"the history run {last_run} computed")
+                + (f"run {month_run} for {month}" if month_run
+                   else f"the history run {last_run} computed for the months before {built}")
             )
             if month_run and _export_changed(con, last_run, month_run):
                 notes.append(
@@ -323,8 +331,9 @@ def explain_metric(
                 )
         _, currency = _records(
             con,
-            "select max(reporting_currency) as currency from marts.account_review "
-            "where month = $month_start",
+            # the month's currency; for a month only a history mart keeps, the latest one
+            "select reporting_currency as currency from marts.account_review "
+            "order by month = $month_start desc, month desc limit 1",
             parameters,
         )
         columns, rows = _records(con, metric.rows.sql, parameters)
@@ -346,7 +355,8 @@ def explain_metric(
         month=month,
         subject=str(subject),
         value=value,
-        shown=shown_as(metric, value, Formatter(locale, currency[0]["currency"])),
+        shown=shown_as(metric, value,
+                       Formatter(locale, currency[0]["currency"] if currency else None)),
         definition=manifest.column_description(metric.model, metric.column)
         or manifest.column_description(metric.mart, metric.column),
         lineage=manifest.upstream(metric.model),
