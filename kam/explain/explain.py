@@ -174,6 +174,13 @@ def shown_as(metric: Metric, value: object, formatter: Formatter) -> str:
         return str(value)
     if method == "yes_no":
         return "yes" if value else "no"
+    if method == "risk":  # as the risks table prints the value that fired a rule
+        if str(value) in {"true", "false"}:
+            return "yes" if str(value) == "true" else "no"
+        try:
+            return formatter.number(float(str(value)), 2)
+        except ValueError:
+            return str(value)
     if method == "masked":
         return str(mask_contact_details(str(value)))
     if method == "coded":

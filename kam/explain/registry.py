@@ -407,6 +407,17 @@ def _themes(adds_up: str) -> Rows:
                 built_month_only="staging.int_theme_keywords_found", masked=("text",))
 
 
+# ---- risk rules -----------------------------------------------------------------------------
+
+_FIRED_RULES = """
+    select fired.rule_id, rules.severity, rules.metric, rules.operator, rules.threshold,
+           fired.value as metric_value
+    from marts.account_risks as fired
+    inner join staging.risk_rules as rules using (rule_id)
+    where fired.account_id = $account and fired.month = $month_start
+    order by fired.rule_id
+"""
+
 # ---- portfolio retention, renewals, lifecycle moves -----------------------------------------
 
 _RETENTION_BASE = """
@@ -697,6 +708,15 @@ _ALL = [
              "most recent text that counts (contact details masked)"),
         )
     ],
+    # Risks and recommended actions (one per rule that fired)
+    Metric("risks", "Risks: the metric value that fired the rule", "account_risks", "value",
+           ("risk",), "Risk rules",
+           Rows(_FIRED_RULES, "each row is a rule of the seed risk_rules "
+                "(dbt_project/seeds/risk_rules.csv) whose metric compares with the threshold "
+                "by the operator (lt <, le <=, gt >, ge >=, eq =, is_true, is_false); the metric "
+                "is itself explained with --metric METRIC (under_fulfilled_contracts and "
+                "renewals_at_risk count the contracts of under_fulfilled and renewal_at_risk)"),
+           item="rule_id"),
     # Portfolio (per tier; --tier all for the whole portfolio)
     *[
         Metric(name, label, "portfolio_tiers", name, fmt, "Tiers",

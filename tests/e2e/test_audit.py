@@ -277,13 +277,43 @@ _DEEPER = {"contract_fulfillment": _contracts,
            "account_themes": _themes}
 
 
-def _recompute(explanation, account):
+_OPERATORS = {"lt": lambda v, t: v < t, "le": lambda v, t: v <= t, "gt": lambda v, t: v > t,
+              "ge": lambda v, t: v >= t}
+_CONTRACT_COUNTS = {"under_fulfilled_contracts": "under_fulfilled",
+                    "renewals_at_risk": "renewal_at_risk"}
+
+
+def _risks(explanation, explain):
+    """Each fired rule's value is the figure its metric explains to, and it breaks the rule."""
+    fired = {}
+    for rule in explanation.rows:
+        metric, operator, threshold = rule["metric"], rule["operator"], rule["threshold"]
+        if metric in _CONTRACT_COUNTS:
+            figure = sum(explain(_CONTRACT_COUNTS[metric]).value.values())
+        else:
+            figure = explain(metric).value
+        if operator in {"is_true", "is_false"}:
+            assert figure is (operator == "is_true")
+            fired[rule["rule_id"]] = "true" if figure else "false"
+        elif operator == "eq":
+            assert str(figure) == threshold
+            fired[rule["rule_id"]] = str(figure)
+        else:
+            assert _OPERATORS[operator](float(figure), float(threshold))
+            assert float(rule["metric_value"]) == pytest.approx(float(figure), rel=1e-6)
+            fired[rule["rule_id"]] = rule["metric_value"]
+    return fired
+
+
+def _recompute(explanation, account, explain=None):
     rows, name = explanation.rows, explanation.metric.name
     base = name.removesuffix("_t12m")
     if name == "lifecycle_stage":
         return _stage(rows, MONTH.first_day)
     if name == "previous_stage":
         return _stage(rows, MONTH.shift(-1).first_day)
+    if name == "risks":
+        return _risks(explanation, explain)
     if explanation.metric.mart in _DEEPER:
         return _DEEPER[explanation.metric.mart](explanation)
     if name == "health_status":
@@ -392,7 +422,9 @@ def _assert_same(expected, value):
 def test_the_listed_rows_recompute_every_figure_of_the_account_review(audited, name):
     account = audited["account"]
     explanation = _explain(audited, name, account_id=account)
-    _assert_same(_recompute(explanation, account), explanation.value)
+    _assert_same(_recompute(explanation, account,
+                            lambda metric: _explain(audited, metric, account_id=account)),
+                 explanation.value)
     assert explanation.metric.mart in {node.name for node in explanation.lineage} | {
         "account_review"}
     assert explanation.definition  # the dbt column description
@@ -417,7 +449,9 @@ def test_the_deeper_figures_recompute_for_a_key_account_that_has_them(audited, n
     assert account is not None, f"the sample export gives no key account a {metric.mart} row"
     explanation = _explain(audited, name, account_id=account)
     assert explanation.value and explanation.rows
-    _assert_same(_recompute(explanation, account), explanation.value)
+    _assert_same(_recompute(explanation, account,
+                            lambda metric: _explain(audited, metric, account_id=account)),
+                 explanation.value)
     (item, figure), *_ = explanation.value.items()
     one = _explain(audited, name, account_id=account, item=item)  # --item: just that one
     assert one.value == figure
