@@ -381,7 +381,7 @@ def explain_metric(
 def _plain_value(value: object) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items()) or "no item"
-    return str(_plain(value))
+    return "null" if value is None else str(_plain(value))
 
 
 def _quarantined(con: duckdb.DuckDBPyConnection, metric: Metric, parameters: dict) -> list:

@@ -171,7 +171,8 @@ _WINDOW = {"": (_IN_MONTH, "month_start"), "_t12m": (_IN_T12M, "t12m_start")}
 
 def _tickets(condition: str, adds_up: str, start: str = "epoch") -> Rows:
     return Rows(_TICKETS.format(condition=condition), adds_up, "tickets",
-                (start, "next_month_start"))
+                (start, "next_month_start"),
+                built_month_only="staging.int_tickets_sla_evaluated")
 
 
 # ---- interactions ---------------------------------------------------------------------------

@@ -519,6 +519,40 @@ def test_an_earlier_month_is_explained_from_the_marts_that_keep_it(audited):
     _assert_same(_nps(nps.rows), nps.value)
 
 
+def test_a_month_kept_from_its_own_run_is_explained_with_a_note(audited, tmp_path):
+    """A warehouse that also keeps September from a run for September (made here by adding
+    that run's rows to a copy): September's revenue is read from the review's mart with the
+    run named; rows evaluated as of October (tickets) are refused in one line."""
+    copy = tmp_path / "warehouse" / "kam.duckdb"
+    shutil.copytree(audited["settings"].warehouse.parent, copy.parent)
+    account, september = audited["account"], MONTH.shift(-1).first_day
+    with duckdb.connect(str(copy)) as con:
+        con.execute(
+            "insert into marts.account_review select * replace (cast(? as date) as month, "
+            "(select revenue from marts.account_monthly where account_id = ? and month = ?) "
+            "as revenue) from marts.account_review where account_id = ? and month = ?",
+            [september, account, september, account, MONTH.first_day])
+        con.execute("insert into marts.account_service select * replace (cast(? as date) as "
+                    "month) from marts.account_service where account_id = ? and month = ?",
+                    [september, account, MONTH.first_day])
+        con.execute("insert into audit.runs select * replace ('september0000000' as run_id, "
+                    "cast(? as date) as month, finished_at - interval 1 day as finished_at) "
+                    "from audit.runs where run_id = ?", [september, audited["result"].run_id])
+    scope = {"month": MONTH.shift(-1), "metric_name": "revenue", "account_id": account}
+    revenue = explain_metric(copy, audited["settings"].dbt_target_dir, **scope)
+    assert revenue.read_from == "account_review.revenue" and revenue.run_id == "september0000000"
+    assert _total(revenue.rows, "converted_amount") == revenue.value
+    assert any("kept from run september0000000 for 2026-09" in note for note in revenue.notes)
+    # that run recorded no export files, so they differ from those loaded now
+    assert any("may not recompute" in note for note in revenue.notes)
+    with pytest.raises(UsageError) as refused:
+        explain_metric(copy, audited["settings"].dbt_target_dir,
+                       **(scope | {"metric_name": "sla_compliance"}))
+    assert refused.value.message.startswith(
+        "the rows behind sla_compliance (staging.int_tickets_sla_evaluated) are evaluated as "
+        "of 2026-10")
+
+
 def test_a_month_a_mart_does_not_keep_is_refused_in_one_line(audited):
     settings, account = audited["settings"], audited["account"]
     result = CliRunner().invoke(cli, [
