@@ -312,6 +312,9 @@ def report(account_id: str, **flags) -> None:
               default=None, help="With --portfolio: the tier's row (default all).")
 @click.option("--metric", "metric_name", required=True,
               help="The figure, by its column name (e.g. revenue, nps, sla_compliance, tier).")
+@click.option("--item", default=None,
+              help="For a figure shown once per contract, product line, theme or manager: "
+              "just this one (default: every one the review shows).")
 @click.option("--warehouse", type=click.Path(path_type=Path), default=None,
               help="DuckDB warehouse file (default warehouse/kam.duckdb); opened read-only.")
 @click.option("--locale", type=click.Choice(LOCALES), default=None,
@@ -321,7 +324,7 @@ def report(account_id: str, **flags) -> None:
 @reports_errors
 def explain(
     month: Month, account_id: str | None, portfolio: bool, tier: str | None, metric_name: str,
-    output_format: str, **flags,
+    item: str | None, output_format: str, **flags,
 ) -> None:
     """Trace a figure of a review to its definition, its dbt models and its input rows."""
     if portfolio == (account_id is not None):
@@ -331,7 +334,7 @@ def explain(
     settings = Settings.load(month=month, **flags)
     explanation = explain_metric(
         settings.warehouse, settings.dbt_target_dir, month=month, metric_name=metric_name,
-        account_id=account_id, tier=tier, locale=settings.locale,
+        account_id=account_id, tier=tier, item=item, locale=settings.locale,
     )
     if output_format == "json":
         out.print_json(data=explanation.as_json(), sort_keys=False)

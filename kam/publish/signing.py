@@ -34,7 +34,15 @@ def private_key_pem(key_file: Path | None, secret_block: str | None) -> bytes | 
         except OSError as exc:
             raise UsageError(f"signing key {key_file}: {exc.strerror}") from exc
     if secret_block:
-        return str(Secret.load(secret_block).get()).encode("utf-8")
+        try:
+            secret = Secret.load(secret_block)
+        except ValueError as exc:  # Prefect's answer when no block has that name
+            raise UsageError(
+                f"signing key: no Prefect Secret block named {secret_block!r}",
+                hint="create it (prefect block create secret, or Secret(value=PEM)"
+                f".save({secret_block!r})) or unset signing_key_secret",
+            ) from exc
+        return str(secret.get()).encode("utf-8")
     return None
 
 

@@ -37,3 +37,14 @@ class Translator:
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.gettext(singular if n == 1 else plural)
+
+
+def coded_label(kind: str, code: str | None, gettext) -> str | None:
+    """The label of a code that arrives as data, e.g. coded_label("stage", "stable"):
+    the translation of `<kind>.<code>`, falling back to the code itself (a theme a user
+    added to the lexicon)."""
+    if code is None:
+        return None
+    key = f"{kind}.{code}"
+    translated = gettext(key)
+    return code if translated == key else translated

@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 
 from kam.errors import PipelineError
+from kam.warehouse import open_read_only as open_warehouse_read_only
 
 
-@contextlib.contextmanager
-def open_read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse read-only and always close it."""
-    if not Path(path).exists():
-        raise PipelineError(f"warehouse {path} does not exist", hint="run `kam run` first")
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        yield con
-    finally:
-        con.close()
+def open_read_only(path: Path) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
+    """Open the warehouse read-only and always close it; a missing warehouse is a failed
+    pipeline step here (the report step runs after the build)."""
+    return open_warehouse_read_only(path, missing=PipelineError)
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:

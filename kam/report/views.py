@@ -10,7 +10,7 @@ import datetime as dt
 
 from kam.rendering.formatting import Formatter
 from kam.rendering.masking import mask_contact_details
-from kam.rendering.translations import Translator
+from kam.rendering.translations import Translator, coded_label
 from kam.report import charts
 from kam.report.data import AccountInputs, MonthInputs
 from kam.report.risks import FiredRisk, fired_risks
@@ -35,15 +35,6 @@ HEALTH_COMPONENT_LABELS = {
 LIFECYCLE_STAGES = ("prospect", "formation", "stable", "decline", "lapsed")
 
 ChartFiles = dict[str, tuple[bytes, str]]
-
-
-def coded_label(kind: str, code: str | None, gettext) -> str | None:
-    """The label of a code that arrives as data, e.g. coded_label("stage", "stable")."""
-    if code is None:
-        return None
-    key = f"{kind}.{code}"
-    translated = gettext(key)
-    return code if translated == key else translated
 
 
 def document_context(

@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = {"kam.settings", "kam.month", "kam.errors", "kam.fileio", "kam.schema", "kam.run_id",
-          "kam.assets"}
+          "kam.assets", "kam.warehouse"}
 MODULES = sorted([*ROOT.glob("kam/**/*.py"), *ROOT.glob("flows/*.py")])
 
 
