@@ -95,6 +95,7 @@ could_be_flagged as (
         order_dates_to_date.account_id,
         base_months.base_month,
         base_months.base_month_end,
+        order_dates_to_date.order_dates,
         order_dates_to_date.last_order_date,
         {{ dbt.datediff('order_dates_to_date.last_order_date', 'base_months.base_month_end', 'day') }}
             as days_since_last_order
@@ -108,13 +109,7 @@ could_be_flagged as (
 
 gaps as (
 
-    select
-        account_id,
-        order_date,
-        {{ dbt.datediff(
-            'lag(order_date) over (partition by account_id order by order_date)',
-            'order_date', 'day') }} as gap_days
-    from order_dates
+    {{ kam.order_date_gaps('order_dates') }}
 
 ),
 
@@ -124,6 +119,7 @@ median_gap_as_of_base as (
     select
         could_be_flagged.account_id,
         could_be_flagged.base_month,
+        could_be_flagged.order_dates,
         could_be_flagged.days_since_last_order,
         {{ kam.median('gaps.gap_days') }} as median_gap_days
     from could_be_flagged
@@ -131,21 +127,18 @@ median_gap_as_of_base as (
         on could_be_flagged.account_id = gaps.account_id
         and gaps.order_date <= could_be_flagged.base_month_end
     group by could_be_flagged.account_id, could_be_flagged.base_month,
-        could_be_flagged.days_since_last_order
+        could_be_flagged.order_dates, could_be_flagged.days_since_last_order
 
 ),
 
 churn_risk_as_of_base as (
 
+    -- the rule of account_retention, as of B
     select
         account_id,
         base_month,
-        days_since_last_order
-            > case
-                when {{ var('churn_gap_multiple') }} * median_gap_days > {{ var('churn_min_days') }}
-                    then {{ var('churn_gap_multiple') }} * median_gap_days
-                else {{ var('churn_min_days') }}
-            end as churn_risk
+        {{ kam.churn_risk('order_dates', 'days_since_last_order', 'median_gap_days') }}
+            as churn_risk
     from median_gap_as_of_base
 
 ),
