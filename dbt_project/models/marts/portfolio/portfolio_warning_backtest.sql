@@ -48,7 +48,8 @@ base_months as (
 
 order_dates as (
 
-    select distinct account_id, order_date
+    -- order_month is the month of order_date: carried along, not computed again
+    select distinct account_id, order_month, order_date
     from orders
 
 ),
@@ -57,11 +58,11 @@ dates_per_month as (
 
     select
         account_id,
-        cast({{ dbt.date_trunc('month', 'order_date') }} as date) as month,
+        order_month as month,
         count(*) as order_dates,
         max(order_date) as last_order_date
     from order_dates
-    group by account_id, cast({{ dbt.date_trunc('month', 'order_date') }} as date)
+    group by account_id, order_month
 
 ),
 
@@ -107,9 +108,17 @@ could_be_flagged as (
 
 ),
 
+order_dates_of_candidates as (
+
+    -- an account's gaps depend on its own dates only, so the others can be left out
+    select * from order_dates
+    where account_id in (select account_id from could_be_flagged)
+
+),
+
 gaps as (
 
-    {{ kam.order_date_gaps('order_dates') }}
+    {{ kam.order_date_gaps('order_dates_of_candidates') }}
 
 ),
 
