@@ -12,10 +12,11 @@ The export is KAM_BENCH_EXPORT, or a 10,000-account export that `kam generate` w
 42, 36 months to 2026-10) the first time. It is landed and validated once (`kam run --until
 validate`), then built once, untimed: a monthly run finds the warehouse of earlier runs, and
 the build without the deeper-review models needs their account_contracts table, which the
-risk rules read. Every timed build then starts from its own copy of that warehouse, the two
-variants interleaved, with the same vars as a monthly run (kam.transform.dbt.dbt_vars).
-Work files go to KAM_BENCH_DIR (default: kam-bench in the temporary folder); repetitions:
-KAM_BENCH_REPEATS (default 3).
+risk rules read. That built warehouse is kept for the next runs of the benchmark, like last
+month's warehouse (delete KAM_BENCH_DIR/deeper_marts/warm to build it again). Every timed
+build starts from its own copy of it, the two variants interleaved, with the same vars as a
+monthly run (kam.transform.dbt.dbt_vars). Work files go to KAM_BENCH_DIR (default: kam-bench
+in the temporary folder); repetitions: KAM_BENCH_REPEATS (default 3).
 """
 
 from __future__ import annotations
@@ -80,6 +81,23 @@ def _landed(work: Path, export: Path) -> Path:
     return landed
 
 
+def _warm(work: Path, landed: Path, variables: dict) -> Path:
+    """The landed warehouse built once, as a monthly run finds it; kept for later runs of
+    the benchmark (as last month's warehouse would be: built by whatever version ran then)
+    until the landed warehouse changes. Delete the folder to rebuild it."""
+    warm = work / "warm" / "kam.duckdb"
+    stamp = warm.with_suffix(".landed")
+    landed_at = str(landed.stat().st_mtime_ns)
+    if warm.exists() and stamp.exists() and stamp.read_text() == landed_at:
+        return warm
+    shutil.rmtree(warm.parent, ignore_errors=True)
+    warm.parent.mkdir(parents=True)
+    shutil.copyfile(landed, warm)
+    _build(warm, work / "warm" / "target", variables, [])
+    stamp.write_text(landed_at)
+    return warm
+
+
 def _build(warehouse: Path, target: Path, variables: dict, selection: list[str]) -> float:
     """One `dbt build`; its wall time in seconds. A failed node stops the benchmark."""
     started = time.perf_counter()
@@ -114,12 +132,7 @@ def main(argv: list[str]) -> None:
     settings = Settings.load(input_dir=str(export), month=Month.parse(MONTH))
     variables = dbt_vars(settings.for_month(), RUN_ID)
 
-    warm = work / "warm" / "kam.duckdb"
-    if warm.parent.exists():
-        shutil.rmtree(warm.parent)
-    warm.parent.mkdir(parents=True)
-    shutil.copyfile(landed, warm)
-    _build(warm, work / "warm" / "target", variables, [])
+    warm = _warm(work, landed, variables)
 
     variants = {"whole project": [], "without the deeper-review models": WITHOUT}
     seconds: dict[str, list[float]] = defaultdict(list)
