@@ -32,6 +32,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+import duckdb
+
 from kam.month import Month
 from kam.settings import Settings, Stage
 from kam.transform.dbt import dbt_vars, run_dbt
@@ -94,6 +96,8 @@ def _warm(work: Path, landed: Path, variables: dict) -> Path:
     warm.parent.mkdir(parents=True)
     shutil.copyfile(landed, warm)
     _build(warm, work / "warm" / "target", variables, [])
+    with duckdb.connect(str(warm)) as con:  # copies of the file alone must hold everything
+        con.execute("checkpoint")
     stamp.write_text(landed_at)
     return warm
 
