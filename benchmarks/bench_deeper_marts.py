@@ -120,12 +120,15 @@ def _node_times(target: Path) -> dict[str, float]:
 def _deeper_nodes(target: Path) -> set[str]:
     manifest = json.loads((target / "manifest.json").read_text())
     nodes = {**manifest["nodes"], **manifest.get("unit_tests", {})}
-    # a test or unit test takes its model's tag; tests on several models count when one has it
+    # a test or unit test goes with its model (as --exclude leaves it out with the model);
+    # models downstream of a tagged one (account_risks reads account_contracts) do not
     tagged = {uid for uid, node in nodes.items() if TAG in node.get("tags", [])}
-    for uid, node in nodes.items():
-        if set(node.get("depends_on", {}).get("nodes", [])) & tagged:
-            tagged.add(uid)
-    return tagged
+    tests_of_tagged = {
+        uid for uid, node in nodes.items()
+        if node.get("resource_type") in {"test", "unit_test"}
+        and set(node.get("depends_on", {}).get("nodes", [])) & tagged
+    }
+    return tagged | tests_of_tagged
 
 
 def main(argv: list[str]) -> None:
