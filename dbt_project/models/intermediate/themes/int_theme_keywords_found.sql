@@ -15,11 +15,9 @@ tiers as (
 
 ),
 
-surveys as (
+survey_comments as (
 
-    select * from {{ ref('stg_crm__surveys') }}
-    where {{ kam.in_t12m('submitted_at') }}
-        and nullif(trim(comment), '') is not null
+    select * from {{ ref('int_survey_comments_t12m') }}
 
 ),
 
@@ -41,8 +39,9 @@ lexicon as (
 
 ),
 
-texts as (
+texts_of_existing_accounts as (
 
+    -- the survey comments are of existing accounts already; the tickets are narrowed here
     select
         'survey' as text_source,
         response_id as text_id,
@@ -52,28 +51,21 @@ texts as (
         (survey_type = 'nps' and score <= 6)
             or (survey_type = 'csat' and score <= 2)
             or (survey_type = 'ces' and score >= 5) as is_negative,
-        false as is_complaint
-    from surveys
+        false as is_complaint,
+        lower(comment) as lowered_text
+    from survey_comments
     union all
     select
         'ticket' as text_source,
-        ticket_id as text_id,
-        account_id,
-        opened_at as written_at,
-        subject as text,
+        tickets.ticket_id as text_id,
+        tickets.account_id,
+        tickets.opened_at as written_at,
+        tickets.subject as text,
         false as is_negative,
-        coalesce(category = 'complaint', false) as is_complaint
+        coalesce(tickets.category = 'complaint', false) as is_complaint,
+        lower(tickets.subject) as lowered_text
     from tickets
-
-),
-
-texts_of_existing_accounts as (
-
-    select
-        texts.*,
-        lower(texts.text) as lowered_text
-    from texts
-    inner join tiers on texts.account_id = tiers.account_id
+    inner join tiers on tickets.account_id = tiers.account_id
 
 ),
 

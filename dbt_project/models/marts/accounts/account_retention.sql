@@ -24,13 +24,7 @@ order_dates as (
 
 gaps as (
 
-    select
-        account_id,
-        order_date,
-        {{ dbt.datediff(
-            'lag(order_date) over (partition by account_id order by order_date)',
-            'order_date', 'day') }} as gap_days
-    from order_dates
+    {{ kam.order_date_gaps('order_dates') }}
 
 ),
 
@@ -59,18 +53,10 @@ final as (
             when per_account.order_dates >= {{ var('churn_min_order_dates') }}
                 then per_account.median_gap_days
         end as median_gap_days,
-        case
-            when coalesce(per_account.order_dates, 0) < {{ var('churn_min_order_dates') }} then null
-            when {{ dbt.datediff('per_account.last_order_date', kam.reporting_month_end(), 'day') }}
-                > case
-                    when {{ var('churn_gap_multiple') }} * per_account.median_gap_days
-                        > {{ var('churn_min_days') }}
-                        then {{ var('churn_gap_multiple') }} * per_account.median_gap_days
-                    else {{ var('churn_min_days') }}
-                end
-                then true
-            else false
-        end as churn_risk
+        {{ kam.churn_risk(
+            'per_account.order_dates',
+            dbt.datediff('per_account.last_order_date', kam.reporting_month_end(), 'day'),
+            'per_account.median_gap_days') }} as churn_risk
     from tiers
     left join per_account on tiers.account_id = per_account.account_id
 

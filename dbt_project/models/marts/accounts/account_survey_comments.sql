@@ -11,36 +11,26 @@
 
 with
 
-tiers as (
+comments as (
 
-    select * from {{ ref('int_account_tiers_ranked') }}
-    where month = {{ kam.reporting_month_start() }}
-
-),
-
-surveys as (
-
-    select * from {{ ref('stg_crm__surveys') }}
-    where {{ kam.in_t12m('submitted_at') }}
-      and nullif(trim(comment), '') is not null
+    select * from {{ ref('int_survey_comments_t12m') }}
 
 ),
 
 ranked as (
 
     select
-        surveys.account_id,
-        surveys.response_id,
-        surveys.submitted_at,
-        surveys.survey_type,
-        surveys.score,
-        surveys.comment,
+        account_id,
+        response_id,
+        submitted_at,
+        survey_type,
+        score,
+        comment,
         row_number() over (
-            partition by surveys.account_id
-            order by surveys.submitted_at desc, surveys.response_id
+            partition by account_id
+            order by submitted_at desc, response_id
         ) as comment_rank
-    from surveys
-    inner join tiers on surveys.account_id = tiers.account_id
+    from comments
 
 ),
 

@@ -48,7 +48,8 @@ base_months as (
 
 order_dates as (
 
-    select distinct account_id, order_date
+    -- order_month is the month of order_date: carried along, not computed again
+    select distinct account_id, order_month, order_date
     from orders
 
 ),
@@ -57,11 +58,11 @@ dates_per_month as (
 
     select
         account_id,
-        cast({{ dbt.date_trunc('month', 'order_date') }} as date) as month,
+        order_month as month,
         count(*) as order_dates,
         max(order_date) as last_order_date
     from order_dates
-    group by account_id, cast({{ dbt.date_trunc('month', 'order_date') }} as date)
+    group by account_id, order_month
 
 ),
 
@@ -95,6 +96,7 @@ could_be_flagged as (
         order_dates_to_date.account_id,
         base_months.base_month,
         base_months.base_month_end,
+        order_dates_to_date.order_dates,
         order_dates_to_date.last_order_date,
         {{ dbt.datediff('order_dates_to_date.last_order_date', 'base_months.base_month_end', 'day') }}
             as days_since_last_order
@@ -106,15 +108,17 @@ could_be_flagged as (
 
 ),
 
+order_dates_of_candidates as (
+
+    -- an account's gaps depend on its own dates only, so the others can be left out
+    select * from order_dates
+    where account_id in (select account_id from could_be_flagged)
+
+),
+
 gaps as (
 
-    select
-        account_id,
-        order_date,
-        {{ dbt.datediff(
-            'lag(order_date) over (partition by account_id order by order_date)',
-            'order_date', 'day') }} as gap_days
-    from order_dates
+    {{ kam.order_date_gaps('order_dates_of_candidates') }}
 
 ),
 
@@ -124,6 +128,7 @@ median_gap_as_of_base as (
     select
         could_be_flagged.account_id,
         could_be_flagged.base_month,
+        could_be_flagged.order_dates,
         could_be_flagged.days_since_last_order,
         {{ kam.median('gaps.gap_days') }} as median_gap_days
     from could_be_flagged
@@ -131,21 +136,18 @@ median_gap_as_of_base as (
         on could_be_flagged.account_id = gaps.account_id
         and gaps.order_date <= could_be_flagged.base_month_end
     group by could_be_flagged.account_id, could_be_flagged.base_month,
-        could_be_flagged.days_since_last_order
+        could_be_flagged.order_dates, could_be_flagged.days_since_last_order
 
 ),
 
 churn_risk_as_of_base as (
 
+    -- the rule of account_retention, as of B
     select
         account_id,
         base_month,
-        days_since_last_order
-            > case
-                when {{ var('churn_gap_multiple') }} * median_gap_days > {{ var('churn_min_days') }}
-                    then {{ var('churn_gap_multiple') }} * median_gap_days
-                else {{ var('churn_min_days') }}
-            end as churn_risk
+        {{ kam.churn_risk('order_dates', 'days_since_last_order', 'median_gap_days') }}
+            as churn_risk
     from median_gap_as_of_base
 
 ),
