@@ -38,6 +38,7 @@ from kam.fileio import write_atomic
 from kam.generate import generate_export
 from kam.month import Month
 from kam.observe import read_history
+from kam.observe.timing import mark_cli_ready
 from kam.publish import verify_month
 from kam.report.rerender import rerender_account
 from kam.settings import LOCALES, Settings, Stage
@@ -454,14 +455,16 @@ def _print_result(result: RunResult) -> None:
             f"{result.month}: stopped after {result.stopped_after} (run {result.run_id}); "
             f"warehouse {result.warehouse}"
         )
-        return
-    out.print(
-        f"{result.month}: {result.accounts_reviewed} account reviews in "
-        f"{result.month_dir / 'accounts'}"
-    )
-    out.print(f"  portfolio review: {result.month_dir / 'portfolio.pdf'}")
-    out.print(f"  data quality:     {result.month_dir / 'data_quality.pdf'}")
-    out.print(f"  manifest:         {result.month_dir / 'manifest.json'}  (run {result.run_id})")
+    else:
+        out.print(
+            f"{result.month}: {result.accounts_reviewed} account reviews in "
+            f"{result.month_dir / 'accounts'}"
+        )
+        out.print(f"  portfolio review: {result.month_dir / 'portfolio.pdf'}")
+        out.print(f"  data quality:     {result.month_dir / 'data_quality.pdf'}")
+        out.print(f"  manifest:         {result.month_dir / 'manifest.json'}  "
+                  f"(run {result.run_id})")
+    out.print(result.times.line(), markup=False)
 
 
 def main() -> None:
@@ -470,6 +473,7 @@ def main() -> None:
     # Prefect's temporary server has missed its 20 s start-up default on a loaded 2-core machine.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     logging.setLogRecordFactory(without_expected_tracebacks(logging.getLogRecordFactory()))
+    mark_cli_ready()
     cli(prog_name="kam")
 
 
