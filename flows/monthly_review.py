@@ -38,6 +38,7 @@ from kam.observe.timing import StageTimes
 from kam.publish import (
     StagedMonth,
     WorkingWarehouse,
+    already_done,
     build_manifest,
     private_key_pem,
     record_run,
@@ -101,6 +102,7 @@ class RunResult:
     files: list[str] = field(default_factory=list)
     extracted: ExtractSummary | None = None  # rows read, landed, filtered... per table
     times: StageTimes = field(default_factory=StageTimes)  # seconds per stage
+    up_to_date: str | None = None  # set when an earlier run with this id left all intact
 
 
 @task(**IO_RETRIES, cache_policy=NO_CACHE)
@@ -357,7 +359,19 @@ def monthly_account_review(settings: Settings) -> RunResult:
     ):
         for leftover in remove_leftovers(settings.out_dir, settings.warehouse):
             logger.info("removed %s, left by an interrupted run", leftover)
-        dbt_results = _run_stages(settings, run_id, started_at, result, remote_out)
+        with times.stage("up-to-date check"):
+            done = None if remote_out else already_done(
+                out_dir=settings.out_dir, warehouse=settings.warehouse, month=str(month),
+                run_id=run_id, until=until,
+                signed=bool(settings.signing_key or settings.signing_key_secret))
+        if done is not None:
+            logger.info("%s", done.reason)
+            result.up_to_date, result.month_dir = done.reason, done.month_dir
+            result.files, result.accounts_reviewed = done.files, done.accounts_reviewed
+            result.warehouse = settings.warehouse
+            dbt_results = []
+        else:
+            dbt_results = _run_stages(settings, run_id, started_at, result, remote_out)
         if result.month_dir is not None and settings.deliver:
             result.messages_delivered = deliver_reviews(settings, result.month_dir)
     published_url = None

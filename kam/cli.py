@@ -450,6 +450,8 @@ def _print_result(result: RunResult) -> None:
     if result.extracted is not None:
         for line in result.extracted.lines():
             out.print(line, markup=False)
+    if result.up_to_date:
+        out.print(result.up_to_date, markup=False)
     if result.month_dir is None:
         out.print(
             f"{result.month}: stopped after {result.stopped_after} (run {result.run_id}); "
