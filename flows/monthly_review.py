@@ -34,9 +34,11 @@ from kam.deliver import deliver
 from kam.errors import DataQualityError, TransientError, UsageError
 from kam.extract.landing import ExtractSummary, extract_export, run_fingerprint
 from kam.extract.limits import InputLimits
+from kam.observe.timing import StageTimes
 from kam.publish import (
     StagedMonth,
     WorkingWarehouse,
+    already_done,
     build_manifest,
     private_key_pem,
     record_run,
@@ -99,6 +101,8 @@ class RunResult:
     messages_delivered: int = 0
     files: list[str] = field(default_factory=list)
     extracted: ExtractSummary | None = None  # rows read, landed, filtered... per table
+    times: StageTimes = field(default_factory=StageTimes)  # seconds per stage
+    up_to_date: str | None = None  # set when an earlier run with this id left all intact
 
 
 @task(**IO_RETRIES, cache_policy=NO_CACHE)
@@ -246,18 +250,22 @@ def _run_stages(
     """Every stage on the working copy and the staging folder, then publish: the month
     first, then the warehouse (see kam.publish.workspace for why this order)."""
     month, until = settings.reporting_month, settings.until
+    times = result.times
     with (
         WorkingWarehouse(settings.warehouse, run_id) as warehouse,
         StagedMonth(settings.out_dir, str(month), run_id) as staged,
     ):
+        times.add("working copy", warehouse.copy_seconds)
         work, month_dir, dbt_target = warehouse.path, staged.path, warehouse.dbt_target
-        result.extracted = extract(settings, work, run_id)
+        with times.stage("extract"):
+            result.extracted = extract(settings, work, run_id)
         for line in result.extracted.lines():
             get_run_logger().info("%s", line)
         pause_point("extract")
         validation = None
         if not until.stops_by(Stage.extract):
-            validation = validate(settings, work, run_id, month_dir)
+            with times.stage("validate"):
+                validation = validate(settings, work, run_id, month_dir)
             result.validation_success = validation.success
             if not validation.success:
                 # The auditors' report says why the month was rejected; it goes aside with
@@ -274,24 +282,29 @@ def _run_stages(
             pause_point("validate")
         dbt_results = []
         if not until.stops_by(Stage.validate):
-            dbt_results = transform(settings, work, run_id, dbt_target)
+            with times.stage("dbt build"):
+                dbt_results = transform(settings, work, run_id, dbt_target)
             pause_point("dbt")
         rendered = []
         if not until.stops_by(Stage.transform):
-            document_models(settings, work, run_id, dbt_target, month_dir)
-            rendered = render_reviews(settings, work, run_id, month_dir, validation)
-            render_data_quality(settings, work, run_id, month_dir)
+            with times.stage("dbt docs"):
+                document_models(settings, work, run_id, dbt_target, month_dir)
+            with times.stage("render"):
+                rendered = render_reviews(settings, work, run_id, month_dir, validation)
+                render_data_quality(settings, work, run_id, month_dir)
             result.accounts_reviewed = sum(r.kind == "account_review" for r in rendered)
             pause_point("render")
         record(
             settings, work, run_id, result.validation_success, result.accounts_reviewed, started_at
         )
         if not until.stops_by(Stage.report):
-            manifest(month_dir, settings, run_id, bool(result.validation_success), rendered)
-            result.month_dir = staged.publish()
+            with times.stage("publish"):
+                manifest(month_dir, settings, run_id, bool(result.validation_success), rendered)
+                result.month_dir = staged.publish()
             result.files = sorted(r.path for r in rendered)
             pause_point("publish")
-        warehouse.commit()
+        with times.stage("working copy"):
+            warehouse.commit()
         result.warehouse = settings.warehouse
     return dbt_results
 
@@ -324,6 +337,8 @@ def monthly_account_review(settings: Settings) -> RunResult:
     """Extract, validate, transform, report and publish the key account review for a month."""
     logger = get_run_logger()
     started_at = datetime.now()
+    times = StageTimes()
+    times.note_start_up()
     if settings.input_dir is None:
         raise UsageError("no export folder given", hint="pass --input DIR or set KAM_INPUT_DIR")
     settings = settings.for_month()
@@ -331,10 +346,12 @@ def monthly_account_review(settings: Settings) -> RunResult:
     settings, remote_out = local_output(settings)
     settings = obtain_export(settings)
     month, until = settings.reporting_month, settings.until
-    run_id = derive_run_id(fingerprint_inputs(settings), settings.fingerprint_fields())
+    with times.stage("fingerprint"):
+        run_id = derive_run_id(fingerprint_inputs(settings), settings.fingerprint_fields())
     note_run(run_id=run_id)
     logger.info("run %s for %s from %s", run_id, month, settings.input_dir)
     result = RunResult(month=str(month), run_id=run_id, stopped_after=until.value)
+    result.times = times
 
     with (
         warehouse_lock(settings.warehouse, run_id, settings.lock_timeout_seconds),
@@ -342,7 +359,19 @@ def monthly_account_review(settings: Settings) -> RunResult:
     ):
         for leftover in remove_leftovers(settings.out_dir, settings.warehouse):
             logger.info("removed %s, left by an interrupted run", leftover)
-        dbt_results = _run_stages(settings, run_id, started_at, result, remote_out)
+        with times.stage("up-to-date check"):
+            done = None if remote_out else already_done(
+                out_dir=settings.out_dir, warehouse=settings.warehouse, month=str(month),
+                run_id=run_id, until=until,
+                signed=bool(settings.signing_key or settings.signing_key_secret))
+        if done is not None:
+            logger.info("%s", done.reason)
+            result.up_to_date, result.month_dir = done.reason, done.month_dir
+            result.files, result.accounts_reviewed = done.files, done.accounts_reviewed
+            result.warehouse = settings.warehouse
+            dbt_results = []
+        else:
+            dbt_results = _run_stages(settings, run_id, started_at, result, remote_out)
         if result.month_dir is not None and settings.deliver:
             result.messages_delivered = deliver_reviews(settings, result.month_dir)
     published_url = None
@@ -350,4 +379,5 @@ def monthly_account_review(settings: Settings) -> RunResult:
         published_url = upload_published(result.month_dir, remote_out)
     summarise_run(settings, result, result.extracted, dbt_results, published_url)
     logger.info("run %s for %s finished after %s", run_id, month, until.value)
+    logger.info("%s", times.line())
     return result

@@ -43,6 +43,7 @@ from kam.fileio import write_atomic
 from kam.generate import generate_export
 from kam.month import Month
 from kam.observe import read_history
+from kam.observe.timing import mark_cli_ready
 from kam.publish import verify_month
 from kam.report.rerender import rerender_account
 from kam.settings import LOCALES, Settings, Stage
@@ -457,19 +458,23 @@ def _print_result(result: RunResult) -> None:
     if result.extracted is not None:
         for line in result.extracted.lines():
             out.print(line, markup=False)
+    if result.up_to_date:
+        out.print(result.up_to_date, markup=False)
     if result.month_dir is None:
         out.print(
             f"{result.month}: stopped after {result.stopped_after} (run {result.run_id}); "
             f"warehouse {result.warehouse}"
         )
-        return
-    out.print(
-        f"{result.month}: {result.accounts_reviewed} account reviews in "
-        f"{result.month_dir / 'accounts'}"
-    )
-    out.print(f"  portfolio review: {result.month_dir / 'portfolio.pdf'}")
-    out.print(f"  data quality:     {result.month_dir / 'data_quality.pdf'}")
-    out.print(f"  manifest:         {result.month_dir / 'manifest.json'}  (run {result.run_id})")
+    else:
+        out.print(
+            f"{result.month}: {result.accounts_reviewed} account reviews in "
+            f"{result.month_dir / 'accounts'}"
+        )
+        out.print(f"  portfolio review: {result.month_dir / 'portfolio.pdf'}")
+        out.print(f"  data quality:     {result.month_dir / 'data_quality.pdf'}")
+        out.print(f"  manifest:         {result.month_dir / 'manifest.json'}  "
+                  f"(run {result.run_id})")
+    out.print(result.times.line(), markup=False)
 
 
 # Prefect's temporary server has missed its 20 s start-up default on a loaded 2-core machine,
@@ -488,6 +493,7 @@ def _prefect_defaults() -> dict:
 def main() -> None:
     os.environ.setdefault("DO_NOT_TRACK", "1")
     logging.setLogRecordFactory(without_expected_tracebacks(logging.getLogRecordFactory()))
+    mark_cli_ready()
     # Prefect reads its environment once, at import, so setting variables here would be too
     # late: the values go in as temporary settings, which its temporary server inherits.
     with temporary_settings(updates=_prefect_defaults()):

@@ -7,6 +7,7 @@ the file, what is missing, what was found and the closest match.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,17 +112,31 @@ def read_export(input_dir: Path, profile: Profile,
 
     The sizes of all the files to read are checked against `limits` before any is read.
     """
+    return list(iter_export(input_dir, profile, limits))
+
+
+def iter_export(input_dir: Path, profile: Profile,
+                limits: InputLimits = DEFAULT_LIMITS) -> Iterator[ReadTable]:
+    """read_export one table at a time, in schema order: a file's text is held only until
+    the last table that maps it has been handed out, so landing a large export needs the
+    memory of its largest table, not of all of them together.
+
+    The sizes of all the files are checked against `limits` before any is read, and every
+    required file is looked for before the first table is handed out.
+    """
     available = list_files(input_dir)
     located = locate(profile, available)
     check_export_size(_to_read(located), limits)
-    cache: dict[tuple, tuple[str, TextTable]] = {}
-    tables = []
     for name, table in TABLES.items():
         spec = profile.tables[name]
         if not located[name] and table.required:
             raise missing_file_error(file_label(table, spec), str(input_dir),
                                      [f.relative for f in available],
                                      wanted=spec.files[0].replace("*", ""))
+    last_use = {f.relative: name for name in TABLES for f in located[name]}
+    cache: dict[tuple, tuple[str, TextTable]] = {}
+    for name, table in TABLES.items():
+        spec = profile.tables[name]
         files = []
         for source in located[name]:
             formats = profile.formats_for(name)
@@ -132,6 +147,8 @@ def read_export(input_dir: Path, profile: Profile,
                 cache[key] = (sha256_bytes(data), read_text(source, data, profile, name, limits))
                 del data  # the Arrow table holds what is needed; free the file's bytes
             sha, text = cache[key]
+            if last_use[source.relative] == name:
+                del cache[key]
             read = ReadFile(source, sha, text, {})
             _map_file(read, table, spec, profile)
             files.append(read)
@@ -139,8 +156,8 @@ def read_export(input_dir: Path, profile: Profile,
             raise DataQualityError(
                 f"{files[0].source.relative}: has a header but no data rows "
                 f"({table.name} is required)", hint="export it again with the data")
-        tables.append(ReadTable(table, spec, files))
-    return tables
+        yield ReadTable(table, spec, files)
+        files = read = text = None  # the caller decides how long the table lives
 
 
 def fingerprint(input_dir: Path, profile: Profile,

@@ -20,7 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from kam.errors import UsageError
-from kam.extract.assemble import ReadFile, ReadTable, fingerprint, read_export
+from kam.extract.assemble import ReadFile, ReadTable, fingerprint, iter_export
 from kam.extract.limits import DEFAULT_LIMITS, InputLimits
 from kam.extract.parse import REASONS, sql_literal
 from kam.extract.profile import Profile, load_profile
@@ -154,6 +154,7 @@ def _record_last_load(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
                 f"where run_id = {sql_literal(run_id)}")
 
 
+LANDING_MEMORY_LIMIT = "512MB"  # DuckDB's share of a run's 2 GB budget while landing
 WELL_FORMED = "well_formed_row"  # quarantine expectation of rows with the wrong field count
 _MANIFEST = ("insert into audit.load_manifest (run_id, table_name, path, sha256, rows, provided, "
              "profile, loaded_at, rows_read, rows_filtered, filter_rule, rows_quarantined, "
@@ -323,16 +324,24 @@ def extract_export(input_dir: Path, warehouse: Path, *, run_id: str,
 
     Raises UsageError (unknown profile, missing folder, unknown timezone) or
     DataQualityError (missing required file or column, empty, header-only or unreadable
-    file, a file over one of the input `limits`) before anything is written.
+    file, a file over one of the input `limits`). The tables are read and landed one at a
+    time (memory for the largest, not for all); all of it is one transaction, so a problem
+    found in a later file leaves the warehouse as it was, and a warehouse file this call
+    created is removed again.
     """
     input_dir, warehouse = Path(input_dir), Path(warehouse)
     loaded = load_profile(profile)
     _check_folder(input_dir)
-    tables = read_export(input_dir, loaded, limits)
+    tables = iter_export(input_dir, loaded, limits)
+    first = next(tables)  # the export's shape and the first file are checked before writing
     warehouse.parent.mkdir(parents=True, exist_ok=True)
+    created = not warehouse.exists()
     con = duckdb.connect(str(warehouse))
     try:
         con.execute("set TimeZone = 'UTC'")
+        # DuckDB would cache up to 80% of the machine's memory; the landing's temporary
+        # tables spill to disk beyond this instead, so a run stays within its budget.
+        con.execute(f"set memory_limit = '{LANDING_MEMORY_LIMIT}'")
         _check_timezone(con, timezone)
         con.begin()
         try:
@@ -341,13 +350,21 @@ def extract_export(input_dir: Path, warehouse: Path, *, run_id: str,
             loaded_at = first_loaded or con.execute("select now()::TIMESTAMP").fetchone()[0]
             lander = _Lander(con, run_id=run_id, profile=loaded, timezone=timezone,
                              loaded_at=loaded_at)
-            loads = [lander.land(read) for read in tables]
+            loads = [lander.land(first)]
+            del first  # one table's text in memory at a time
+            loads += [lander.land(read) for read in tables]
             resolve_links(con, loaded)
             _record_last_load(con, run_id)
             con.commit()
         except BaseException:
             con.rollback()
             raise
+    except BaseException:
+        con.close()
+        if created:
+            for leftover in (warehouse, warehouse.with_name(warehouse.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+        raise
     finally:
         con.close()
     return ExtractSummary(run_id, loaded.name, loads,

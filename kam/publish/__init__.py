@@ -17,6 +17,7 @@ from kam.publish.manifest import (
 )
 from kam.publish.runs import record_run
 from kam.publish.signing import private_key_pem, sign_manifest
+from kam.publish.uptodate import UpToDate, already_done
 from kam.publish.verify import Verification, verify_month
 from kam.publish.workspace import (
     StagedMonth,
@@ -29,8 +30,10 @@ __all__ = [
     "MANIFEST_NAME",
     "Manifest",
     "StagedMonth",
+    "UpToDate",
     "Verification",
     "WorkingWarehouse",
+    "already_done",
     "build_manifest",
     "kind_of",
     "private_key_pem",

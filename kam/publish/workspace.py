@@ -29,6 +29,7 @@ import secrets
 import shutil
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -174,13 +175,16 @@ class WorkingWarehouse:
         self.path = self.folder / self.target.name
         # dbt's target folder is the run's own: two runs never share manifests or logs.
         self.dbt_target = self.folder / "dbt_target"
+        self.copy_seconds = 0.0  # shown in the run's time per stage
 
     def __enter__(self) -> WorkingWarehouse:
+        began = time.monotonic()
         self._discard()
         self.folder.mkdir(parents=True)
         if self.target.exists():
             checkpoint(self.target)
             shutil.copy2(self.target, self.path)
+        self.copy_seconds = time.monotonic() - began
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

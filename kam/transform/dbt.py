@@ -118,9 +118,16 @@ def run_dbt(args: list[str], warehouse: Path, target_dir: Path) -> object:
     return result
 
 
+def dbt_threads() -> int:
+    """One dbt thread per core (at least two): independent models and tests run side by
+    side, and while one thread waits for DuckDB another compiles its next node."""
+    return max(2, os.cpu_count() or 2)
+
+
 def build_models(warehouse: Path, variables: dict[str, object], target_dir: Path) -> list:
     """`dbt build` (models, snapshots, tests) for the run's vars; any failure raises."""
-    result = run_dbt(["build", "--vars", json.dumps(variables)], warehouse, target_dir)
+    result = run_dbt(["build", "--threads", str(dbt_threads()), "--vars", json.dumps(variables)],
+                     warehouse, target_dir)
     results = list(getattr(result.result, "results", []) or [])
     failures = [
         f"{r.node.resource_type} {r.node.name}: {(r.message or r.status)}".strip()

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
+import pytest
 
+from kam.errors import DataQualityError
 from kam.extract.landing import extract_export
 
 ACCOUNTS = "account_id,account_name,account_manager_id,created_at\nA1,Acme,M1,2025-01-02\n"
@@ -211,3 +213,23 @@ def test_rerun_keeps_quarantine_rows_written_by_validation(tmp_path: Path) -> No
     extract_export(folder, warehouse, run_id="r1")
     assert rows(warehouse, "select expectation from audit.quarantine order by 1") == [
         ("expect_column_values_to_be_in_set",), ("parse_date",)]
+
+
+def test_a_problem_in_a_later_file_leaves_the_warehouse_as_it_was(tmp_path: Path) -> None:
+    """Tables are read and landed one at a time; a header-only orders.csv, found after the
+    accounts have landed, still rolls everything back."""
+    warehouse = tmp_path / "kam.duckdb"
+    extract_export(export(tmp_path / "good", {"orders.csv": SNAPSHOT}), warehouse, run_id="r1")
+    bad = export(tmp_path / "bad", {"orders.csv": SNAPSHOT.splitlines()[0] + "\n"})
+    (bad / "accounts.csv").write_text(ACCOUNTS + "A2,Beta,M1,2025-02-03\n", encoding="utf-8")
+    with pytest.raises(DataQualityError, match="orders.csv: has a header but no data rows"):
+        extract_export(bad, warehouse, run_id="r2")
+    assert rows(warehouse, "select account_id from raw.accounts") == [("A1",)]
+    assert rows(warehouse, ORDERS_SQL) == [("O1", Decimal("10.0000"), "orders.csv", 2),
+                                           ("O2", Decimal("20.0000"), "orders.csv", 3)]
+    assert rows(warehouse, "select distinct run_id from audit.load_manifest") == [("r1",)]
+
+    fresh = tmp_path / "fresh" / "kam.duckdb"
+    with pytest.raises(DataQualityError):
+        extract_export(bad, fresh, run_id="r2")
+    assert not fresh.exists()  # a warehouse this load created is not left behind empty

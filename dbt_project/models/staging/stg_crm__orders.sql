@@ -1,3 +1,11 @@
+{#
+    A table, not a view like the other staging models: this fact table is read by several
+    models and by every test on its columns (not_null, unique, relationships, accepted
+    values). As a view each of those reads would trim, cast and anti-join the raw rows again;
+    as a table that is done once per run and the tests scan only the columns they check.
+#}
+{{ config(materialized='table') }}
+
 with
 
 source as (
