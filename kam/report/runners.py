@@ -60,10 +60,14 @@ class RenderRunner:
         return ProcessPoolTaskRunner(max_workers=workers)
 
 
-@flow(name="render-reviews", persist_result=False, validate_parameters=False)
-def render_in_batches(
-    snapshot: str, batches: list[list[str]], settings: RenderSettings,
-    on_batch: Callable[[int], None] | None = None,
+# The progress callback of the fan-out in progress, called in the parent as batches finish.
+# Not a flow parameter: Prefect sends the flow's parameters with every task's context to the
+# workers, and a progress bar (with its locks) neither pickles nor means anything there.
+_on_batch: Callable[[int], None] | None = None
+
+
+def fan_out_batches(
+    snapshot: str, batches: list[list[str]], settings: RenderSettings
 ) -> list[tuple[str, Pdf]]:
     """Submit one task per batch to the flow's task runner; collect the PDFs."""
     futures = [render_batch.submit(snapshot, batch, settings) for batch in batches]
@@ -71,9 +75,16 @@ def render_in_batches(
     for future in as_completed(futures):
         done = future.result()
         rendered.extend(done)
-        if on_batch is not None:
-            on_batch(len(done))
+        if _on_batch is not None:
+            _on_batch(len(done))
     return rendered
+
+
+# The flow wraps a function importable under its own name, so the process pool pickles it
+# by reference (the flow's context travels with each task) rather than by value with its
+# module's globals.
+render_in_batches = flow(name="render-reviews", persist_result=False,
+                         validate_parameters=False)(fan_out_batches)
 
 
 def render_with(
@@ -81,5 +92,10 @@ def render_with(
     settings: RenderSettings, on_batch: Callable[[int], None] | None = None,
 ) -> dict[str, Pdf]:
     """Account id -> PDF for every account of `batches`, rendered through `runner`."""
+    global _on_batch
     fan_out = render_in_batches.with_options(task_runner=runner.task_runner(workers))
-    return dict(fan_out(snapshot, batches, settings, on_batch))
+    _on_batch = on_batch
+    try:
+        return dict(fan_out(snapshot, batches, settings))
+    finally:
+        _on_batch = None
