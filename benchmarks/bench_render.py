@@ -79,9 +79,10 @@ def weasyprint_alone(pages) -> float:
 
 def kam_render(warehouse: Path, out_dir: Path, runner: RenderRunner) -> float:
     start = time.perf_counter()
-    render_reports(warehouse, month=MONTH, out_dir=out_dir, run_id=RUN_ID, locale="en",
-                   dq_status=DQ, progress=False, cache_dir=None, runner=runner,
-                   workers=runner.workers)
+    # an empty render cache of its own: every review is drawn
+    render_reports(warehouse, month=MONTH, out_dir=out_dir / "month", run_id=RUN_ID,
+                   locale="en", dq_status=DQ, progress=False, cache_dir=out_dir / "cache",
+                   runner=runner, workers=runner.workers)
     return time.perf_counter() - start
 
 

@@ -25,13 +25,14 @@ def prefect_api():
 
 @pytest.fixture(scope="module")
 def eight_accounts(tmp_path_factory):
-    return clone_key_accounts(tmp_path_factory.mktemp("wh8") / "kam.duckdb", 6)
+    return clone_key_accounts(tmp_path_factory.mktemp("wh8") / "kam.duckdb", 8)
 
 
 def _publish(warehouse, out_dir, runner: RenderRunner):
+    # a render cache of its own: every review is drawn by this runner
     files = render_reports(warehouse, month=MONTH, out_dir=out_dir, run_id=RUN_ID, locale="en",
-                           dq_status=DQ, progress=False, cache_dir=None, runner=runner,
-                           workers=runner.workers)
+                           dq_status=DQ, progress=False, cache_dir=out_dir.parent / "cache",
+                           runner=runner, workers=runner.workers)
     manifest = write_manifest(out_dir, build_manifest(
         out_dir, month=str(MONTH), run_id=RUN_ID, validation_success=True,
         validation_run_id=RUN_ID, described={f.path: f.manifest_entry() for f in files}))
@@ -43,10 +44,10 @@ def _publish(warehouse, out_dir, runner: RenderRunner):
 def test_the_process_pool_and_a_dask_cluster_publish_the_same_bytes(
     prefect_api, eight_accounts, tmp_path
 ):
-    pool = _publish(eight_accounts, tmp_path / "pool", RenderRunner("process", workers=2))
-    dask = _publish(eight_accounts, tmp_path / "dask", RenderRunner("dask", workers=2))
-    # 2 fixture key accounts + 2 x 5 copies, and the portfolio
-    assert len(pool[1]) == 13 and "accounts/ACC-2-0005.pdf" in pool[1]
+    pool = _publish(eight_accounts, tmp_path / "pool/month", RenderRunner("process", workers=2))
+    dask = _publish(eight_accounts, tmp_path / "dask/month", RenderRunner("dask", workers=2))
+    # the 2 fixture key accounts, 3 copies of each, and the portfolio
+    assert len(pool[1]) == 9 and "accounts/ACC-2-0003.pdf" in pool[1]
     assert dask[1] == pool[1]
     assert dask[0] == pool[0]
 
@@ -78,3 +79,12 @@ def test_batches_keep_the_order_and_spread_over_the_workers():
     assert batches_of(ids, 1) == [["A0", "A1", "A2"], ["A3", "A4", "A5"], ["A6", "A7", "A8"],
                                   ["A9"]]
     assert [len(b) for b in batches_of([str(i) for i in range(1000)], 2)] == [50] * 20
+
+
+def test_a_local_ray_instance_publishes_the_same_bytes_as_the_process_pool(
+    prefect_api, eight_accounts, tmp_path
+):
+    pool = _publish(eight_accounts, tmp_path / "pool/month", RenderRunner("process", workers=2))
+    ray = _publish(eight_accounts, tmp_path / "ray/month", RenderRunner("ray", workers=2))
+    assert len(ray[1]) == 9
+    assert ray == pool
