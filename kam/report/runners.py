@@ -47,11 +47,12 @@ class RenderRunner:
         if self.kind == "dask":
             if self.address:
                 return DaskTaskRunner(address=self.address)
-            # One thread per worker process: a worker renders one review at a time anyway.
+            # One thread per worker process (a worker renders one review at a time anyway);
+            # the dashboard on any free port, so two runs on one machine do not collide.
             return DaskTaskRunner(
                 cluster_class="distributed.LocalCluster",
                 cluster_kwargs={"n_workers": workers, "threads_per_worker": 1,
-                                "processes": True, "dashboard_address": None},
+                                "processes": True, "dashboard_address": ":0"},
             )
         if self.kind == "ray":
             if self.address:

@@ -80,11 +80,3 @@ def test_batches_keep_the_order_and_spread_over_the_workers():
                                   ["A9"]]
     assert [len(b) for b in batches_of([str(i) for i in range(1000)], 2)] == [50] * 20
 
-
-def test_a_local_ray_instance_publishes_the_same_bytes_as_the_process_pool(
-    prefect_api, eight_accounts, tmp_path
-):
-    pool = _publish(eight_accounts, tmp_path / "pool/month", RenderRunner("process", workers=2))
-    ray = _publish(eight_accounts, tmp_path / "ray/month", RenderRunner("ray", workers=2))
-    assert len(ray[1]) == 9
-    assert ray == pool
