@@ -28,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from prefect.testing.utilities import prefect_test_harness
 from weasyprint import CSS, HTML
 
 from kam.rendering.engine import STATIC_DIR, render_html, source_date_epoch
@@ -103,7 +104,10 @@ def main(argv: list[str]) -> None:
                         help="run only these comparisons (default: all three)")
     args = parser.parse_args(argv)
     wanted = set(args.only or ["weasyprint", "dask", "process"])
-    with tempfile.TemporaryDirectory(prefix="kam-bench-render-") as tmp:
+    # One Prefect API for every fan-out of the run, as a flow run gives them, instead of a
+    # temporary server per render (and per worker that finds none).
+    with (prefect_test_harness(server_startup_timeout=600),
+          tempfile.TemporaryDirectory(prefix="kam-bench-render-") as tmp):
         root = Path(tmp)
         warehouse = clone_key_accounts(root / "kam.duckdb", args.accounts)
         pages = final_pages(warehouse)
