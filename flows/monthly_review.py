@@ -50,6 +50,7 @@ from kam.publish import (
 )
 from kam.report import DataQualityStatus, render_reports
 from kam.report.data_quality import render_data_quality_pdf
+from kam.report.runners import RenderRunner
 from kam.run_id import derive_run_id
 from kam.settings import Settings, Stage
 from kam.transform.dbt import build_models, dbt_vars, generate_docs
@@ -164,7 +165,7 @@ def document_models(
 def render_reviews(
     settings: Settings, warehouse: Path, run_id: str, month_dir: Path, validation
 ):
-    """Render one PDF per key account and the portfolio review."""
+    """Render one PDF per key account and the portfolio review, on the configured runner."""
     return render_reports(
         warehouse,
         month=settings.reporting_month,
@@ -173,6 +174,8 @@ def render_reviews(
         locale=settings.locale,
         dq_status=DataQualityStatus.from_validation(validation, run_id=run_id),
         confidentiality_label=settings.confidentiality_label,
+        workers=settings.render_workers,
+        runner=RenderRunner.from_settings(settings),
     )
 
 

@@ -29,6 +29,8 @@ Tier = Literal["strategic", "key", "standard"]
 Locale = Literal["en", "zh-CN"]
 LOCALES: tuple[str, ...] = get_args(Locale)
 DeliveryMode = Literal["smtp", "outbox"]
+# Where the reviews render: the local process pool, a Dask cluster or a Ray cluster.
+RenderRunner = Literal["process", "dask", "ray"]
 # The settings that bound what an export may hold (kam.extract.limits.InputLimits).
 LIMIT_FIELDS = ("max_file_bytes", "max_export_bytes", "max_rows", "max_columns", "max_cells",
                 "max_field_bytes", "max_zip_ratio")
@@ -46,6 +48,7 @@ _NOT_IN_RUN_ID = {
     "input_dir", "out_dir", "warehouse", "until", "deliver", "notify_blocks",
     "notify_on_success", "wait_for_export", "export_wait_hours", "export_poll_seconds",
     "export_ready_marker", "lock_timeout_seconds", "signing_key", "signing_key_secret",
+    "render_runner", "render_cluster_address", "render_workers",
 }  # fmt: skip
 
 # A profile is a built-in name or a path to a YAML file; anything else is refused before it
@@ -155,6 +158,20 @@ class Settings(BaseSettings):
         None,
         pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
         description="A file the CRM writes last (e.g. _SUCCESS): its presence means complete.",
+    )
+
+    # Where the reviews render (docs/scale.md, "Rendering on a cluster"). Every runner gives
+    # the same bytes, so none of these is part of the run id.
+    render_runner: RenderRunner = Field(
+        "process", description="Render on the local process pool, a Dask or a Ray cluster."
+    )
+    render_cluster_address: str | None = Field(
+        None,
+        description="Scheduler of an existing cluster (tcp://host:8786 for Dask, "
+        "ray://host:10001 for Ray); empty: start a local one for the run.",
+    )
+    render_workers: int | None = Field(
+        None, ge=1, description="Workers of the local pool or local cluster; empty: one per core."
     )
 
     @field_validator("timezone")

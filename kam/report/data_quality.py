@@ -21,7 +21,7 @@ from kam.rendering.engine import template_environment
 from kam.rendering.formatting import Formatter
 from kam.rendering.masking import mask_contact_details
 from kam.rendering.translations import catalogue
-from kam.report.render import process_writer
+from kam.report.documents import process_writer
 from kam.schema import TABLES
 from kam.settings import CONFIDENTIALITY_LABEL
 

@@ -1,151 +1,61 @@
 """The report step: key account reviews and the portfolio review for one month.
 
 `render_reports` is what the monthly flow calls; `render_one_account` backs
-`kam report --month M --account ID`. Both read the warehouse read-only and close it before
-rendering, spread the reviews over worker processes, skip documents whose inputs have not
-changed since the last run, and write every PDF atomically under `out_dir`.
+`kam report --month M --account ID`. The warehouse is opened read-only and closed before
+rendering: `render_reports` copies the marts once into a Parquet snapshot, reads the month
+from it, skips documents whose inputs have not changed since the last run, and hands the
+rest in batches to a Prefect task runner (kam.report.runners: the local process pool, a
+Dask or a Ray cluster) whose workers render from the same snapshot. The PDFs come back as
+bytes and the parent writes each one atomically under `out_dir`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import multiprocessing
+import math
 import os
+import shutil
 import sys
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+import tempfile
 from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from kam.errors import UsageError
-from kam.fileio import confined_file, distinct_file_stems, file_stem, write_atomic
+from kam.errors import PipelineError, UsageError
+from kam.fileio import confined_file, distinct_file_stems, write_atomic
 from kam.month import Month
-from kam.rendering.engine import Pdf, PdfWriter, render_html
+from kam.rendering.engine import Pdf
 from kam.report.cache import RenderCache, input_key
-from kam.report.data import AccountInputs, MonthInputs, load_month
+from kam.report.data import MonthInputs, load_month
+from kam.report.documents import (
+    AccountJob,
+    RenderSettings,
+    account_locale,
+    account_pdf_path,
+    check_locale,
+    process_writer,
+    render_account_pdf,
+    render_portfolio_pdf,
+)
 from kam.report.read_only import open_read_only
+from kam.report.runners import RenderRunner, render_with
+from kam.report.snapshot import open_snapshot, write_snapshot
 from kam.report.types import DataQualityStatus, RenderedFile
-from kam.report.views import account_context, document_context, portfolio_context
-from kam.settings import CONFIDENTIALITY_LABEL, LOCALES
+from kam.settings import CONFIDENTIALITY_LABEL
+
+__all__ = [
+    "AccountJob", "RenderRunner", "RenderSettings", "account_locale", "account_pdf_path",
+    "process_writer", "render_account_pdf", "render_documents", "render_one_account",
+    "render_portfolio_pdf", "render_reports",
+]  # fmt: skip
 
 CACHE_DIR_NAME = ".kam_render_cache"
-# Below this many documents to render, worker start-up costs more than it saves.
+# Below this many documents to render, worker start-up costs more than it saves (on the
+# local pool; a cluster runner is used whatever the count, since it was asked for).
 MIN_PARALLEL_DOCUMENTS = 4
-
-
-@dataclass(frozen=True)
-class RenderSettings:
-    month: Month
-    run_id: str
-    locale: str
-    dq_status: DataQualityStatus
-    confidentiality_label: str = CONFIDENTIALITY_LABEL
-
-    @property
-    def month_start(self) -> dt.date:
-        return self.month.first_day
-
-    @property
-    def month_end(self) -> dt.date:
-        return self.month.last_day
-
-
-def check_locale(locale: str) -> str:
-    if locale not in LOCALES:
-        raise UsageError(
-            f"unknown report locale {locale!r}", hint=f"use one of {', '.join(LOCALES)}"
-        )
-    return locale
-
-
-def account_locale(review: dict, default: str) -> str:
-    """The manager's own locale (account_managers.csv `locale`) when it is one we support.
-
-    Spellings such as "zh_CN" or "ZH-cn" count; an empty or unknown value keeps `default`.
-    """
-    own = (review.get("manager_locale") or "").strip().replace("_", "-").lower()
-    return next((known for known in LOCALES if known.lower() == own), default)
-
-
-def account_pdf_path(account_id: str) -> str:
-    return f"accounts/{file_stem(account_id)}.pdf"
-
-
-@dataclass(frozen=True)
-class AccountJob:
-    """Everything one worker needs to render one review: plain, picklable data."""
-
-    account: AccountInputs
-    provided: dict
-    settings: RenderSettings
-
-    @property
-    def locale(self) -> str:
-        return account_locale(self.account.review, self.settings.locale)
-
-    @property
-    def relative_path(self) -> str:
-        return account_pdf_path(self.account.account_id)
-
-    @property
-    def cache_name(self) -> str:
-        return "account-" + file_stem(self.account.account_id)
-
-    def key(self) -> str:
-        return input_key("account_review", self.account, self.provided, self.settings,
-                         self.locale)
-
-
-def _month_inputs_for(job: AccountJob) -> MonthInputs:
-    return MonthInputs(month=job.settings.month_start, accounts=[job.account],
-                       provided=job.provided, marts=set())
-
-
-def render_account_pdf(writer: PdfWriter, job: AccountJob) -> Pdf:
-    settings = job.settings
-    base = document_context(
-        month=settings.month_start, month_end=settings.month_end, locale=job.locale,
-        currency=job.account.review.get("reporting_currency"), run_id=settings.run_id,
-        dq_status=settings.dq_status, confidentiality_label=settings.confidentiality_label,
-    )
-    context, chart_files = account_context(job.account, _month_inputs_for(job), base)
-    html = render_html("account_review.html", job.locale, context)
-    return writer.render(html, chart_files, document_date=settings.month_end)
-
-
-def render_portfolio_pdf(
-    writer: PdfWriter, month_inputs: MonthInputs, settings: RenderSettings
-) -> Pdf:
-    currencies = {a.review.get("reporting_currency") for a in month_inputs.accounts}
-    base = document_context(
-        month=settings.month_start, month_end=settings.month_end, locale=settings.locale,
-        currency=currencies.pop() if len(currencies) == 1 else None,
-        run_id=settings.run_id, dq_status=settings.dq_status,
-        confidentiality_label=settings.confidentiality_label,
-    )
-    context, chart_files = portfolio_context(month_inputs, base)
-    html = render_html("portfolio.html", settings.locale, context)
-    return writer.render(html, chart_files, document_date=settings.month_end)
-
-
-# One writer per process: WeasyPrint's advice is to keep one long-lived renderer.
-_WRITER: PdfWriter | None = None
-
-
-def process_writer() -> PdfWriter:
-    global _WRITER
-    if _WRITER is None:
-        _WRITER = PdfWriter()
-    return _WRITER
-
-
-def render_account_job(job: AccountJob, out_dir: Path, cache_dir: Path | None) -> RenderedFile:
-    """Render one review, store it in the cache and write it atomically (worker side)."""
-    pdf = render_account_pdf(process_writer(), job)
-    if cache_dir is not None:
-        RenderCache(cache_dir).put(job.cache_name, job.key(), pdf)
-    return _publish_account(job, pdf, out_dir)
+# Batches per worker: enough to keep every worker busy to the end, few enough that the
+# per-task cost (a Prefect task run, one snapshot scan) stays small against rendering.
+BATCHES_PER_WORKER = 4
+MAX_BATCH = 50
 
 
 def _publish_account(job: AccountJob, pdf: Pdf, out_dir: Path) -> RenderedFile:
@@ -172,59 +82,65 @@ def _portfolio_file(month_inputs: MonthInputs, settings: RenderSettings, out_dir
                         account_id=None, manager_id=None, tier=None, pages=pdf.pages)
 
 
-def _worker_pool(workers: int) -> ProcessPoolExecutor:
-    # forkserver: workers fork from a clean server that has already imported the renderer,
-    # so they start fast and never inherit the flow's threads or open handles.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["kam.report.render"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
-
-
 def _progress(enabled: bool) -> Progress:
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), disable=not enabled, transient=False)
 
 
+def batches_of(account_ids: list[str], workers: int) -> list[list[str]]:
+    """Consecutive batches, about BATCHES_PER_WORKER per worker, at most MAX_BATCH each."""
+    size = min(MAX_BATCH, max(1, math.ceil(len(account_ids) / (workers * BATCHES_PER_WORKER))))
+    return [account_ids[i:i + size] for i in range(0, len(account_ids), size)]
+
+
+def _fans_out(runner: RenderRunner, workers: int, pending: int) -> bool:
+    if runner.kind != "process":
+        return pending > 0
+    return workers > 1 and pending >= MIN_PARALLEL_DOCUMENTS
+
+
 def render_documents(
     month_inputs: MonthInputs, settings: RenderSettings, out_dir: Path, *,
-    cache_dir: Path | None, workers: int, progress: bool, with_portfolio: bool = True,
+    snapshot: Path, cache_dir: Path | None, workers: int, progress: bool,
+    runner: RenderRunner | None = None, with_portfolio: bool = True,
 ) -> list[RenderedFile]:
+    """Every review of `month_inputs` (read from `snapshot`) and the portfolio, written
+    under `out_dir`, in the order of the accounts, the portfolio last."""
+    runner = runner or RenderRunner()
     cache = RenderCache(cache_dir) if cache_dir is not None else None
-    jobs = [AccountJob(account, month_inputs.provided, settings)
-            for account in month_inputs.accounts]
+    jobs = {account.account_id: AccountJob(account, month_inputs.provided, settings)
+            for account in month_inputs.accounts}
     # two accounts must never share a PDF: a collision stops the run before any is written
-    distinct_file_stems((job.account.account_id for job in jobs), "account")
-    results: dict[str, RenderedFile] = {}
-    pending: list[AccountJob] = []
-    for job in jobs:
+    distinct_file_stems(jobs, "account")
+    pdfs: dict[str, Pdf] = {}
+    for account_id, job in jobs.items():
         cached = cache.get(job.cache_name, job.key()) if cache else None
-        if cached is None:
-            pending.append(job)
-        else:
-            results[job.account.account_id] = _publish_account(job, cached, out_dir)
+        if cached is not None:
+            pdfs[account_id] = cached
+    pending = [account_id for account_id in jobs if account_id not in pdfs]
 
     with _progress(progress) as bar:
         task = bar.add_task(f"reviews {settings.month}", total=len(jobs))
-        bar.advance(task, len(results))
-        if workers > 1 and len(pending) >= MIN_PARALLEL_DOCUMENTS:
-            with _worker_pool(min(workers, len(pending))) as pool:
-                futures: list[Future] = [
-                    pool.submit(render_account_job, job, out_dir, cache_dir) for job in pending
-                ]
-                for future in futures:
-                    future.add_done_callback(lambda _f: bar.advance(task))
-                portfolio = (_portfolio_file(month_inputs, settings, out_dir, cache)
-                             if with_portfolio else None)
-                for job, future in zip(pending, futures, strict=True):
-                    results[job.account.account_id] = future.result()
+        bar.advance(task, len(pdfs))
+        if _fans_out(runner, workers, len(pending)):
+            rendered = render_with(runner, workers, str(snapshot),
+                                   batches_of(pending, workers), settings,
+                                   on_batch=lambda done: bar.advance(task, done))
         else:
-            for job in pending:
-                results[job.account.account_id] = render_account_job(job, out_dir, cache_dir)
+            rendered = {}
+            for account_id in pending:
+                rendered[account_id] = render_account_pdf(process_writer(), jobs[account_id])
                 bar.advance(task)
-            portfolio = (_portfolio_file(month_inputs, settings, out_dir, cache)
-                         if with_portfolio else None)
-    rendered = [results[job.account.account_id] for job in jobs]
-    return rendered + ([portfolio] if portfolio else [])
+        for account_id in pending:
+            if cache is not None:
+                cache.put(jobs[account_id].cache_name, jobs[account_id].key(),
+                          rendered[account_id])
+            pdfs[account_id] = rendered[account_id]
+        results = [_publish_account(job, pdfs[account_id], out_dir)
+                   for account_id, job in jobs.items()]
+        if with_portfolio:
+            results.append(_portfolio_file(month_inputs, settings, out_dir, cache))
+    return results
 
 
 def default_cache_dir(out_dir: Path) -> Path:
@@ -237,22 +153,40 @@ def render_reports(
     dq_status: DataQualityStatus, account_ids: list[str] | None = None,
     confidentiality_label: str = CONFIDENTIALITY_LABEL,
     cache_dir: Path | None = None, workers: int | None = None, progress: bool | None = None,
+    runner: RenderRunner | None = None,
 ) -> list[RenderedFile]:
     """Write accounts/<id>.pdf for every key account of `month`, and portfolio.pdf.
 
     `cache_dir` (default: `.kam_render_cache` beside out_dir) lets a rerun reuse the PDFs
-    whose inputs did not change; `workers` defaults to the machine's cores; `progress`
-    defaults to showing a bar when stderr is a terminal.
+    whose inputs did not change; `workers` defaults to the machine's cores; `runner`
+    (default: the local process pool) says where the reviews render; `progress` defaults to
+    showing a bar when stderr is a terminal. The Parquet snapshot the workers read lives
+    beside the warehouse (a run's working copy sits in its own working folder) and is
+    removed when rendering ends.
     """
     settings = RenderSettings(month, run_id, check_locale(locale), dq_status, confidentiality_label)
-    with open_read_only(Path(warehouse)) as con:
-        month_inputs = load_month(con, settings.month_start, run_id, account_ids)
-    return render_documents(
-        month_inputs, settings, Path(out_dir),
-        cache_dir=cache_dir if cache_dir is not None else default_cache_dir(out_dir),
-        workers=workers or os.cpu_count() or 1,
-        progress=sys.stderr.isatty() if progress is None else progress,
-    )
+    warehouse = Path(warehouse)
+    if not warehouse.exists():  # before the snapshot's folder is made beside it
+        raise PipelineError(f"warehouse {warehouse} does not exist", hint="run `kam run` first")
+    snapshot = Path(tempfile.mkdtemp(prefix=f".{warehouse.name}.snapshot-",
+                                     dir=warehouse.parent))
+    try:
+        with open_read_only(warehouse) as con:
+            write_snapshot(con, snapshot, run_id)
+        con = open_snapshot(snapshot)
+        try:
+            month_inputs = load_month(con, settings.month_start, run_id, account_ids)
+        finally:
+            con.close()
+        return render_documents(
+            month_inputs, settings, Path(out_dir), snapshot=snapshot,
+            cache_dir=cache_dir if cache_dir is not None else default_cache_dir(out_dir),
+            workers=workers or (runner.workers if runner else None) or os.cpu_count() or 1,
+            progress=sys.stderr.isatty() if progress is None else progress,
+            runner=runner,
+        )
+    finally:
+        shutil.rmtree(snapshot, ignore_errors=True)
 
 
 def render_one_account(
@@ -270,4 +204,4 @@ def render_one_account(
             hint="check the id, or the tier in marts.account_review",
         )
     job = AccountJob(month_inputs.accounts[0], month_inputs.provided, settings)
-    return render_account_job(job, Path(out_dir), cache_dir=None)
+    return _publish_account(job, render_account_pdf(process_writer(), job), Path(out_dir))

@@ -7,6 +7,7 @@ arranges rows for the templates and never computes a metric.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from kam.rendering.formatting import Formatter
 from kam.rendering.masking import mask_contact_details
@@ -59,10 +60,26 @@ def _svg(content: bytes) -> tuple[bytes, str]:
 
 
 def revenue_chart(account: AccountInputs, fmt: Formatter, _) -> bytes:
+    return revenue_svg(
+        fmt.locale, fmt.currency or None,
+        tuple(row["month"] for row in account.trend),
+        tuple(row["revenue"] for row in account.trend),
+        tuple(row["gross_margin"] for row in account.trend),
+    )
+
+
+# Charts are drawn once per shape: reviews whose trend, locale and currency are the same
+# (accounts with the same history, a rerun in a long-lived worker) share one SVG, since the
+# SVG is a function of these inputs alone.
+@lru_cache(maxsize=512)
+def revenue_svg(locale: str, currency: str | None, months: tuple, revenue: tuple,
+                gross_margin: tuple) -> bytes:
+    fmt = Formatter(locale, currency)
+    _ = Translator(locale).gettext
     return charts.monthly_bars(
-        [fmt.short_month(row["month"]) for row in account.trend],
-        [row["revenue"] for row in account.trend],
-        line=[row["gross_margin"] for row in account.trend],
+        [fmt.short_month(month) for month in months],
+        list(revenue),
+        line=list(gross_margin),
         bar_name=_("Revenue"),
         line_name=_("Gross margin"),
         y_label=_("Revenue") + (f" ({fmt.currency})" if fmt.currency else ""),

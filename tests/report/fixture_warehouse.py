@@ -418,3 +418,36 @@ def build_warehouse(
     finally:
         con.close()
     return path
+
+
+# Every account mart keyed by account_id; clone_key_accounts copies their fixture rows.
+ACCOUNT_MARTS = ("account_review", "account_monthly", "account_satisfaction",
+                 "account_satisfaction_monthly", "account_service", "account_engagement",
+                 "account_clv", "account_health", "account_retention", "account_tier",
+                 "contract_fulfillment", "contract_renewals", "account_lifecycle",
+                 "account_whitespace", "account_themes", "account_risks")
+
+
+def clone_key_accounts(path: Path, accounts: int) -> Path:
+    """The fixture warehouse with about `accounts` key accounts: copies ACC-1-0001, ... and
+    ACC-2-0001, ... of the two key accounts, every mart row cloned, all reviews in English."""
+    build_warehouse(path)
+    con = duckdb.connect(str(path))
+    try:
+        for mart in ACCOUNT_MARTS:
+            columns = [c for (c,) in con.execute(
+                "select column_name from information_schema.columns where table_schema = "
+                "'marts' and table_name = ? order by ordinal_position", [mart]).fetchall()]
+            select = ", ".join(
+                "template.account_id || '-' || lpad(n::varchar, 4, '0')" if c == "account_id"
+                else ("template.account_name || ' ' || n::varchar" if c == "account_name"
+                      else f"template.{c}")
+                for c in columns)
+            con.execute(
+                f"insert into marts.{mart} select {select} from marts.{mart} as template, "  # noqa: S608
+                f"range(1, ?) as copies(n) where template.account_id in ('ACC-1', 'ACC-2')",
+                [accounts // 2])
+        con.execute("update marts.account_review set manager_locale = null")  # all English
+    finally:
+        con.close()
+    return path

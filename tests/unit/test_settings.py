@@ -103,3 +103,17 @@ def test_last_complete_month_is_taken_in_the_configured_timezone():
     now = datetime(2026, 11, 30, 20, 0, tzinfo=UTC)
     assert Month.last_complete("UTC", now) == Month(2026, 10)
     assert Month.last_complete("Asia/Shanghai", now) == Month(2026, 11)
+
+
+def test_where_reviews_render_is_not_part_of_the_run_id(monkeypatch):
+    local = Settings.load(input_dir="a", month="2026-10")
+    monkeypatch.setenv("KAM_RENDER_RUNNER", "dask")
+    monkeypatch.setenv("KAM_RENDER_CLUSTER_ADDRESS", "tcp://scheduler:8786")
+    monkeypatch.setenv("KAM_RENDER_WORKERS", "4")
+    cluster = Settings.load(input_dir="a", month="2026-10")
+    assert (cluster.render_runner, cluster.render_cluster_address, cluster.render_workers) == (
+        "dask", "tcp://scheduler:8786", 4)
+    assert local.render_runner == "process"
+    assert local.fingerprint_fields() == cluster.fingerprint_fields()
+    with pytest.raises(ValidationError, match="render_runner"):
+        Settings.load(render_runner="spark")
