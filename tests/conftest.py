@@ -19,6 +19,19 @@ E2E_MONTH = "2026-10"
 
 
 @pytest.fixture(scope="session")
+def prefect_harness():
+    """One Prefect test harness (a temporary API server) for the whole session, started by
+    the first test that needs one."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    # The default 30 s start-up timeout has been too short on slow machines; a machine
+    # shared by several builds can need longer still (KAM_TEST_PREFECT_STARTUP_SECONDS).
+    timeout = int(os.environ.get("KAM_TEST_PREFECT_STARTUP_SECONDS", "180"))
+    with prefect_test_harness(server_startup_timeout=timeout):
+        yield
+
+
+@pytest.fixture(scope="session")
 def sample_export(tmp_path_factory) -> Path:
     """A small generated export (60 accounts, 24 months to 2026-10), made once per session."""
     from kam.generate import generate_export

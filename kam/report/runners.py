@@ -12,6 +12,7 @@ bytes; the parent writes them and the manifest, so every runner publishes the sa
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -19,14 +20,22 @@ from typing import Literal
 from prefect import flow
 from prefect.futures import as_completed
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
-from prefect_dask import DaskTaskRunner
-from prefect_ray import RayTaskRunner
 
 from kam.rendering.engine import Pdf
 from kam.report.batch import render_batch
 from kam.report.documents import RenderSettings
 
 RunnerKind = Literal["process", "dask", "ray"]
+
+# The cluster runners are imported only when chosen: every render worker imports this package,
+# and Dask's and Ray's clients would add seconds to the start of each worker that needs neither.
+_CLUSTER_RUNNERS = {"dask": ("prefect_dask", "DaskTaskRunner"),
+                    "ray": ("prefect_ray", "RayTaskRunner")}
+
+
+def _cluster_runner(kind: str) -> type[TaskRunner]:
+    module, name = _CLUSTER_RUNNERS[kind]
+    return getattr(importlib.import_module(module), name)
 
 
 @dataclass(frozen=True)
@@ -45,19 +54,21 @@ class RenderRunner:
 
     def task_runner(self, workers: int) -> TaskRunner:
         if self.kind == "dask":
+            dask_runner = _cluster_runner("dask")
             if self.address:
-                return DaskTaskRunner(address=self.address)
+                return dask_runner(address=self.address)
             # One thread per worker process (a worker renders one review at a time anyway);
             # the dashboard on any free port, so two runs on one machine do not collide.
-            return DaskTaskRunner(
+            return dask_runner(
                 cluster_class="distributed.LocalCluster",
                 cluster_kwargs={"n_workers": workers, "threads_per_worker": 1,
                                 "processes": True, "dashboard_address": ":0"},
             )
         if self.kind == "ray":
+            ray_runner = _cluster_runner("ray")
             if self.address:
-                return RayTaskRunner(address=self.address)
-            return RayTaskRunner(init_kwargs={"num_cpus": workers, "include_dashboard": False})
+                return ray_runner(address=self.address)
+            return ray_runner(init_kwargs={"num_cpus": workers, "include_dashboard": False})
         return ProcessPoolTaskRunner(max_workers=workers)
 
 

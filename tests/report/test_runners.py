@@ -4,23 +4,18 @@ render the same month into the same files and the same manifest."""
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 
 import duckdb
 import pytest
 from fixture_warehouse import DQ, MONTH, RUN_ID, clone_key_accounts
-from prefect.testing.utilities import prefect_test_harness
 
 from kam.publish import build_manifest, write_manifest
 from kam.report import render_reports
 from kam.report.data import load_month
 from kam.report.render import RenderRunner, batches_of
 from kam.report.snapshot import open_snapshot, write_snapshot
-
-
-@pytest.fixture(scope="module")
-def prefect_api():
-    with prefect_test_harness(server_startup_timeout=300):
-        yield
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +37,7 @@ def _publish(warehouse, out_dir, runner: RenderRunner):
 
 
 def test_the_process_pool_and_a_dask_cluster_publish_the_same_bytes(
-    prefect_api, eight_accounts, tmp_path
+    prefect_harness, eight_accounts, tmp_path
 ):
     pool = _publish(eight_accounts, tmp_path / "pool/month", RenderRunner("process", workers=2))
     dask = _publish(eight_accounts, tmp_path / "dask/month", RenderRunner("dask", workers=2))
@@ -80,3 +75,19 @@ def test_batches_keep_the_order_and_spread_over_the_workers():
                                   ["A9"]]
     assert [len(b) for b in batches_of([str(i) for i in range(1000)], 2)] == [50] * 20
 
+
+
+def test_a_render_worker_imports_neither_dask_nor_ray_unless_chosen():
+    # Every worker imports the batch renderer; the cluster clients cost seconds to import.
+    probe = ("import sys, kam.report.batch; "
+             "print(sorted(m for m in ('distributed', 'prefect_dask', 'ray', 'prefect_ray') "
+             "if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "[]"
+
+
+@pytest.mark.parametrize(("kind", "runner"), [
+    ("process", "ProcessPoolTaskRunner"), ("dask", "DaskTaskRunner"), ("ray", "RayTaskRunner")])
+def test_the_setting_chooses_the_task_runner(kind, runner):
+    assert type(RenderRunner(kind).task_runner(2)).__name__ == runner
