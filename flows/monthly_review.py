@@ -160,7 +160,7 @@ def document_models(
 def render_reviews(
     settings: Settings, warehouse: Path, run_id: str, month_dir: Path, validation
 ):
-    """Render one PDF per key account and the portfolio review."""
+    """Render one PDF per key account, the portfolio review and its workbook."""
     return render_reports(
         warehouse,
         month=settings.reporting_month,
@@ -169,6 +169,8 @@ def render_reviews(
         locale=settings.locale,
         dq_status=DataQualityStatus.from_validation(validation, run_id=run_id),
         confidentiality_label=settings.confidentiality_label,
+        list_limit=settings.portfolio_list_limit,
+        top_accounts=settings.portfolio_top_accounts,
     )
 
 

@@ -9,6 +9,7 @@ changed since the last run, and write every PDF atomically under `out_dir`.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import multiprocessing
 import os
 import sys
@@ -27,11 +28,15 @@ from kam.report.data import AccountInputs, MonthInputs, load_month
 from kam.report.read_only import open_read_only
 from kam.report.types import DataQualityStatus, RenderedFile
 from kam.report.views import account_context, document_context, portfolio_context
-from kam.settings import CONFIDENTIALITY_LABEL, LOCALES
+from kam.report.workbook import WORKBOOK_NAME, portfolio_workbook
+from kam.settings import CONFIDENTIALITY_LABEL, LOCALES, Settings
 
 CACHE_DIR_NAME = ".kam_render_cache"
 # Below this many documents to render, worker start-up costs more than it saves.
 MIN_PARALLEL_DOCUMENTS = 4
+PORTFOLIO_PDF_NAME = "portfolio.pdf"
+DEFAULT_LIST_LIMIT = Settings.model_fields["portfolio_list_limit"].default
+DEFAULT_TOP_ACCOUNTS = Settings.model_fields["portfolio_top_accounts"].default
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,8 @@ class RenderSettings:
     locale: str
     dq_status: DataQualityStatus
     confidentiality_label: str = CONFIDENTIALITY_LABEL
+    list_limit: int = DEFAULT_LIST_LIMIT  # rows of each list in the portfolio review
+    top_accounts: int = DEFAULT_TOP_ACCOUNTS  # accounts in each of its top and bottom lists
 
     @property
     def month_start(self) -> dt.date:
@@ -124,7 +131,8 @@ def render_portfolio_pdf(
         run_id=settings.run_id, dq_status=settings.dq_status,
         confidentiality_label=settings.confidentiality_label,
     )
-    context, chart_files = portfolio_context(month_inputs, base)
+    context, chart_files = portfolio_context(month_inputs, base, list_limit=settings.list_limit,
+                                             top_accounts=settings.top_accounts)
     html = render_html("portfolio.html", settings.locale, context)
     return writer.render(html, chart_files, document_date=settings.month_end)
 
@@ -159,17 +167,25 @@ def _publish_account(job: AccountJob, pdf: Pdf, out_dir: Path) -> RenderedFile:
     )
 
 
-def _portfolio_file(month_inputs: MonthInputs, settings: RenderSettings, out_dir: Path,
-                    cache: RenderCache | None) -> RenderedFile:
+def _portfolio_files(month_inputs: MonthInputs, settings: RenderSettings, out_dir: Path,
+                     cache: RenderCache | None) -> list[RenderedFile]:
+    """portfolio.pdf and, beside it, the workbook with every row its lists leave out."""
     key = input_key("portfolio", month_inputs, settings)
     pdf = cache.get("portfolio", key) if cache else None
     if pdf is None:
         pdf = render_portfolio_pdf(process_writer(), month_inputs, settings)
         if cache:
             cache.put("portfolio", key, pdf)
-    write_atomic(out_dir / "portfolio.pdf", pdf.content)
-    return RenderedFile(path="portfolio.pdf", kind="portfolio", sha256=pdf.sha256,
-                        account_id=None, manager_id=None, tier=None, pages=pdf.pages)
+    write_atomic(out_dir / PORTFOLIO_PDF_NAME, pdf.content)
+    workbook = portfolio_workbook(month_inputs, settings.month_end)
+    write_atomic(out_dir / WORKBOOK_NAME, workbook)
+    return [
+        RenderedFile(path=PORTFOLIO_PDF_NAME, kind="portfolio", sha256=pdf.sha256,
+                     account_id=None, manager_id=None, tier=None, pages=pdf.pages),
+        RenderedFile(path=WORKBOOK_NAME, kind="portfolio_workbook",
+                     sha256=hashlib.sha256(workbook).hexdigest(),
+                     account_id=None, manager_id=None, tier=None, pages=None),
+    ]
 
 
 def _worker_pool(workers: int) -> ProcessPoolExecutor:
@@ -213,18 +229,18 @@ def render_documents(
                 ]
                 for future in futures:
                     future.add_done_callback(lambda _f: bar.advance(task))
-                portfolio = (_portfolio_file(month_inputs, settings, out_dir, cache)
-                             if with_portfolio else None)
+                portfolio = (_portfolio_files(month_inputs, settings, out_dir, cache)
+                             if with_portfolio else [])
                 for job, future in zip(pending, futures, strict=True):
                     results[job.account.account_id] = future.result()
         else:
             for job in pending:
                 results[job.account.account_id] = render_account_job(job, out_dir, cache_dir)
                 bar.advance(task)
-            portfolio = (_portfolio_file(month_inputs, settings, out_dir, cache)
-                         if with_portfolio else None)
+            portfolio = (_portfolio_files(month_inputs, settings, out_dir, cache)
+                         if with_portfolio else [])
     rendered = [results[job.account.account_id] for job in jobs]
-    return rendered + ([portfolio] if portfolio else [])
+    return rendered + portfolio
 
 
 def default_cache_dir(out_dir: Path) -> Path:
@@ -237,14 +253,18 @@ def render_reports(
     dq_status: DataQualityStatus, account_ids: list[str] | None = None,
     confidentiality_label: str = CONFIDENTIALITY_LABEL,
     cache_dir: Path | None = None, workers: int | None = None, progress: bool | None = None,
+    list_limit: int = DEFAULT_LIST_LIMIT, top_accounts: int = DEFAULT_TOP_ACCOUNTS,
 ) -> list[RenderedFile]:
-    """Write accounts/<id>.pdf for every key account of `month`, and portfolio.pdf.
+    """Write accounts/<id>.pdf for every key account of `month`, portfolio.pdf and the
+    portfolio workbook portfolio.xlsx.
 
     `cache_dir` (default: `.kam_render_cache` beside out_dir) lets a rerun reuse the PDFs
     whose inputs did not change; `workers` defaults to the machine's cores; `progress`
-    defaults to showing a bar when stderr is a terminal.
+    defaults to showing a bar when stderr is a terminal; `list_limit` and `top_accounts`
+    bound the portfolio review's lists (Settings.portfolio_list_limit, _top_accounts).
     """
-    settings = RenderSettings(month, run_id, check_locale(locale), dq_status, confidentiality_label)
+    settings = RenderSettings(month, run_id, check_locale(locale), dq_status, confidentiality_label,
+                              list_limit, top_accounts)
     with open_read_only(Path(warehouse)) as con:
         month_inputs = load_month(con, settings.month_start, run_id, account_ids)
     return render_documents(
