@@ -275,6 +275,19 @@ def render_reports(
     )
 
 
+def render_portfolio(
+    warehouse: Path, *, month: Month, out_dir: Path, run_id: str, locale: str,
+    dq_status: DataQualityStatus, confidentiality_label: str = CONFIDENTIALITY_LABEL,
+    list_limit: int = DEFAULT_LIST_LIMIT, top_accounts: int = DEFAULT_TOP_ACCOUNTS,
+) -> list[RenderedFile]:
+    """Write portfolio.pdf and portfolio.xlsx alone, from a built warehouse (no review)."""
+    settings = RenderSettings(month, run_id, check_locale(locale), dq_status, confidentiality_label,
+                              list_limit, top_accounts)
+    with open_read_only(Path(warehouse)) as con:
+        month_inputs = load_month(con, settings.month_start, run_id)
+    return _portfolio_files(month_inputs, settings, Path(out_dir), cache=None)
+
+
 def render_one_account(
     warehouse: Path, *, month: Month, account_id: str, out_dir: Path, run_id: str, locale: str,
     dq_status: DataQualityStatus, confidentiality_label: str = CONFIDENTIALITY_LABEL,

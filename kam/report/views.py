@@ -34,6 +34,8 @@ HEALTH_COMPONENT_LABELS = {
 # group codes that arrive as data; each is printed through the key `<kind>.<code>` of the
 # translations, falling back to the code itself (a theme a user added to the lexicon).
 LIFECYCLE_STAGES = ("prospect", "formation", "stable", "decline", "lapsed")
+# The measures of marts.portfolio_distribution drawn as histograms, with their axis labels.
+DISTRIBUTION_MEASURES = {"health_score": "Health score", "nps": "NPS"}
 
 ChartFiles = dict[str, tuple[bytes, str]]
 
@@ -288,6 +290,7 @@ def portfolio_context(month_inputs: MonthInputs, base: dict, *, list_limit: int 
              _("Logo retention"): [row["logo_retention"] for row in portfolio.retention]},
             y_label=_("Retention"), tick_format=lambda value: fmt.fraction(value, 0),
         ))
+    chart_files.update(distribution_charts(portfolio.distribution or [], fmt, _))
     at_risk = at_risk_accounts(month_inputs, _)
     cohort_rows, cohort_columns, cells = cohort_grid(portfolio.cohorts)
     if cells:
@@ -314,6 +317,25 @@ def portfolio_context(month_inputs: MonthInputs, base: dict, *, list_limit: int 
         **outlook_context(month_inputs, fmt, Translator(base["lang"]), list_limit),
     }
     return context, chart_files
+
+
+def distribution_charts(rows: list[dict], fmt: Formatter, gettext) -> ChartFiles:
+    """One histogram per measure of portfolio_distribution, bars stacked by tier."""
+    chart_files: ChartFiles = {}
+    for measure, label in DISTRIBUTION_MEASURES.items():
+        picked = [row for row in rows if row["measure"] == measure]
+        if not picked:
+            continue
+        bands = sorted({(row["band"], row["band_from"], row["band_to"]) for row in picked})
+        counts = {(row["tier"], row["band"]): row["accounts"] for row in picked}
+        tiers = [tier for tier in TIERS if any(row["tier"] == tier for row in picked)]
+        chart_files[f"distribution_{measure}.svg"] = _svg(charts.banded_counts(
+            [f"{fmt.number(low)}–{fmt.number(high)}" for _band, low, high in bands],
+            {gettext(tier): [counts.get((tier, band), 0) for band, _low, _high in bands]
+             for tier in tiers},
+            x_label=gettext(label), y_label=gettext("Key accounts"),
+        ))
+    return chart_files
 
 
 def outlook_context(month_inputs: MonthInputs, fmt: Formatter, translator: Translator,
