@@ -52,6 +52,13 @@ def at_scale(tmp_path_factory):
     return root / "out", files
 
 
+@pytest.fixture(scope="module")
+def workbook(at_scale):
+    """The workbook opened once (openpyxl takes seconds over thousands of rows)."""
+    out_dir, _files = at_scale
+    return openpyxl.load_workbook(out_dir / "portfolio.xlsx")
+
+
 def test_the_pdf_stays_a_review(at_scale):
     out_dir, files = at_scale
     pdf = out_dir / "portfolio.pdf"
@@ -89,9 +96,7 @@ def test_top_lists_hold_the_largest_and_the_weakest(at_scale):
     assert weakest.split("Health and NPS")[0].count("35") >= 25  # copies of ACC-2, health 35
 
 
-def test_workbook_holds_every_account(at_scale):
-    out_dir, _files = at_scale
-    workbook = openpyxl.load_workbook(out_dir / "portfolio.xlsx")
+def test_workbook_holds_every_account(workbook):
     sheet = workbook["Key accounts"]
     assert sheet.freeze_panes == "A2"
     header = [cell.value for cell in sheet[1]]
@@ -115,9 +120,9 @@ def test_workbook_holds_every_account(at_scale):
     assert first[0].number_format == "yyyy-mm-dd"
 
 
-def test_workbook_cells_never_hold_a_formula(at_scale):
+def test_workbook_cells_never_hold_a_formula(at_scale, workbook):
     out_dir, _files = at_scale
-    sheet = openpyxl.load_workbook(out_dir / "portfolio.xlsx")["Key accounts"]
+    sheet = workbook["Key accounts"]
     by_id = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
     for account_id, name in HOSTILE_FORMULAS.items():
         cell = by_id[account_id]
