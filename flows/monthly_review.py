@@ -165,7 +165,8 @@ def document_models(
 def render_reviews(
     settings: Settings, warehouse: Path, run_id: str, month_dir: Path, validation
 ):
-    """Render one PDF per key account and the portfolio review, on the configured runner."""
+    """Render one PDF per key account, the portfolio review and its workbook, on the
+    configured runner."""
     return render_reports(
         warehouse,
         month=settings.reporting_month,
@@ -176,6 +177,8 @@ def render_reviews(
         confidentiality_label=settings.confidentiality_label,
         workers=settings.render_workers,
         runner=RenderRunner.from_settings(settings),
+        list_limit=settings.portfolio_list_limit,
+        top_accounts=settings.portfolio_top_accounts,
     )
 
 

@@ -102,6 +102,15 @@ class Settings(BaseSettings):
     confidentiality_label: str = Field(
         CONFIDENTIALITY_LABEL, min_length=1, max_length=80, description="Every PDF's footer."
     )
+    # The portfolio review stays a review at any size: each of its lists of accounts (at-risk
+    # accounts, renewals, accounts below their engagement standard) shows at most this many
+    # rows and says how many more are in the workbook beside it, which holds every row.
+    portfolio_list_limit: int = Field(
+        50, ge=1, le=1000, description="Most rows in each list of the portfolio review."
+    )
+    portfolio_top_accounts: int = Field(
+        25, ge=1, le=200, description="Accounts in each top and bottom list of the portfolio."
+    )
     clv_discount_rate: float = Field(0.10, ge=0, le=1)
     clv_min_repeat_accounts: int = Field(30, ge=0)
     # Data-quality warnings: a table shrinking by more than this share against its previous

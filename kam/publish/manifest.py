@@ -17,7 +17,8 @@ _KIND_BY_PREFIX = (
     ("dq/", "validation_results"),
     ("dbt_docs/", "dbt_docs"),
 )
-_KIND_BY_NAME = {"portfolio.pdf": "portfolio", "data_quality.pdf": "data_quality"}
+_KIND_BY_NAME = {"portfolio.pdf": "portfolio", "portfolio.xlsx": "portfolio_workbook",
+                 "data_quality.pdf": "data_quality"}
 
 
 def kind_of(relative_path: str) -> str:

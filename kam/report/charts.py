@@ -38,6 +38,8 @@ RC = {
 }
 
 SVG_MIME = "image/svg+xml"
+# Beyond this many accounts the Pareto chart draws areas instead of one bar per account.
+MAX_PARETO_BARS = 300
 
 
 def _to_svg(fig, margins: tuple[float, float, float, float]) -> bytes:
@@ -106,10 +108,20 @@ def pareto(
         fig, ax = plt.subplots(figsize=size)
         for index, tier in enumerate(tier_order):
             picked = [i for i, t in enumerate(tiers) if t == tier]
-            if picked:
+            if not picked:
+                continue
+            if len(ranks) <= MAX_PARETO_BARS:
                 ax.bar([ranks[i] for i in picked], [float(shares[i]) for i in picked],
                        width=1.0, color=PALETTE[index], hatch=HATCHES[index],
                        edgecolor="white", linewidth=0.2, label=tier_names[tier])
+            else:
+                # A bar per account would put thousands of shapes in the SVG (megabytes
+                # in the PDF); a filled step area per run of the tier draws the same
+                # outline with a handful of paths.
+                ax.fill_between(list(ranks), [float(v) for v in shares], step="mid",
+                                where=[t == tier for t in tiers], color=PALETTE[index],
+                                hatch=HATCHES[index], edgecolor="white", linewidth=0.0,
+                                label=tier_names[tier])
         ax.set_ylabel(y_label)
         ax.set_xlabel(x_label)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -191,3 +203,32 @@ def heatmap(
                      fraction=0.03, boundaries=np.linspace(0, 1, 11))
         return _to_svg(fig, (0.12, 0.10, 0.92, 0.98))
 
+
+
+def banded_counts(
+    bands: Sequence[str],
+    counts: dict[str, Sequence[int]],
+    *,
+    x_label: str,
+    y_label: str,
+    size: tuple[float, float] = (3.2, 2.2),
+) -> bytes:
+    """A histogram from counts already made: one bar per band, stacked by series (tier)."""
+    with plt.rc_context(RC):
+        fig, ax = plt.subplots(figsize=size)
+        bottoms = [0.0] * len(bands)
+        for index, (name, values) in enumerate(counts.items()):
+            heights = [float(v or 0) for v in values]
+            ax.bar(range(len(bands)), heights, bottom=bottoms, width=0.85,
+                   color=PALETTE[index % 4], hatch=HATCHES[index % 4], edgecolor="white",
+                   linewidth=0.3, label=name)
+            bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
+        ax.set_xticks(range(len(bands)), bands, rotation=45, ha="right", fontsize=6)
+        ax.set_xlabel(x_label)
+        ax.set_ylabel(y_label)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(axis="y", color="#dddddd", linewidth=0.5)
+        ax.set_axisbelow(True)
+        ax.legend(frameon=False, fontsize=6, ncols=len(counts), loc="lower left",
+                  bbox_to_anchor=(0.0, 1.0))
+        return _to_svg(fig, (0.16, 0.30, 0.98, 0.86))

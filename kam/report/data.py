@@ -109,6 +109,7 @@ class PortfolioInputs:
     cross_sell: list[dict] | None = None  # marts.portfolio_whitespace, by product line
     themes: list[dict] | None = None  # marts.portfolio_themes, by rank
     backtest: list[dict] | None = None  # marts.portfolio_warning_backtest, summary row last
+    distribution: list[dict] | None = None  # marts.portfolio_distribution, by measure, band
 
 
 @dataclass
@@ -203,6 +204,7 @@ PORTFOLIO_DEEPER = (
     ("cross_sell", "portfolio_whitespace", "product_line_rank"),
     ("themes", "portfolio_themes", "theme_rank"),
     ("backtest", "portfolio_warning_backtest", "base_month nulls last"),
+    ("distribution", "portfolio_distribution", "measure, band, tier"),
 )
 
 

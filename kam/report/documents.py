@@ -17,7 +17,10 @@ from kam.report.cache import input_key
 from kam.report.data import AccountInputs, MonthInputs
 from kam.report.types import DataQualityStatus
 from kam.report.views import account_context, document_context, portfolio_context
-from kam.settings import CONFIDENTIALITY_LABEL, LOCALES
+from kam.settings import CONFIDENTIALITY_LABEL, LOCALES, Settings
+
+DEFAULT_LIST_LIMIT = Settings.model_fields["portfolio_list_limit"].default
+DEFAULT_TOP_ACCOUNTS = Settings.model_fields["portfolio_top_accounts"].default
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,8 @@ class RenderSettings:
     locale: str
     dq_status: DataQualityStatus
     confidentiality_label: str = CONFIDENTIALITY_LABEL
+    list_limit: int = DEFAULT_LIST_LIMIT  # rows of each list in the portfolio review
+    top_accounts: int = DEFAULT_TOP_ACCOUNTS  # accounts in each of its top and bottom lists
 
     @property
     def month_start(self) -> dt.date:
@@ -110,7 +115,8 @@ def render_portfolio_pdf(
         run_id=settings.run_id, dq_status=settings.dq_status,
         confidentiality_label=settings.confidentiality_label,
     )
-    context, chart_files = portfolio_context(month_inputs, base)
+    context, chart_files = portfolio_context(month_inputs, base, list_limit=settings.list_limit,
+                                             top_accounts=settings.top_accounts)
     html = render_html("portfolio.html", settings.locale, context)
     return writer.render(html, chart_files, document_date=settings.month_end)
 

@@ -11,6 +11,7 @@ bytes and the parent writes each one atomically under `out_dir`.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import shutil
@@ -27,6 +28,8 @@ from kam.rendering.engine import Pdf
 from kam.report.cache import RenderCache, input_key
 from kam.report.data import MonthInputs, load_month
 from kam.report.documents import (
+    DEFAULT_LIST_LIMIT,
+    DEFAULT_TOP_ACCOUNTS,
     AccountJob,
     RenderSettings,
     account_locale,
@@ -40,15 +43,17 @@ from kam.report.read_only import open_read_only
 from kam.report.runners import RenderRunner, render_with
 from kam.report.snapshot import open_snapshot, write_snapshot
 from kam.report.types import DataQualityStatus, RenderedFile
+from kam.report.workbook import WORKBOOK_NAME, portfolio_workbook
 from kam.settings import CONFIDENTIALITY_LABEL
 
 __all__ = [
     "AccountJob", "RenderRunner", "RenderSettings", "account_locale", "account_pdf_path",
     "process_writer", "render_account_pdf", "render_documents", "render_one_account",
-    "render_portfolio_pdf", "render_reports",
+    "render_portfolio", "render_portfolio_pdf", "render_reports",
 ]  # fmt: skip
 
 CACHE_DIR_NAME = ".kam_render_cache"
+PORTFOLIO_PDF_NAME = "portfolio.pdf"
 # Below this many documents to render, worker start-up costs more than it saves (on the
 # local pool; a cluster runner is used whatever the count, since it was asked for).
 MIN_PARALLEL_DOCUMENTS = 4
@@ -69,17 +74,25 @@ def _publish_account(job: AccountJob, pdf: Pdf, out_dir: Path) -> RenderedFile:
     )
 
 
-def _portfolio_file(month_inputs: MonthInputs, settings: RenderSettings, out_dir: Path,
-                    cache: RenderCache | None) -> RenderedFile:
+def _portfolio_files(month_inputs: MonthInputs, settings: RenderSettings, out_dir: Path,
+                     cache: RenderCache | None) -> list[RenderedFile]:
+    """portfolio.pdf and, beside it, the workbook with every row its lists leave out."""
     key = input_key("portfolio", month_inputs, settings)
     pdf = cache.get("portfolio", key) if cache else None
     if pdf is None:
         pdf = render_portfolio_pdf(process_writer(), month_inputs, settings)
         if cache:
             cache.put("portfolio", key, pdf)
-    write_atomic(out_dir / "portfolio.pdf", pdf.content)
-    return RenderedFile(path="portfolio.pdf", kind="portfolio", sha256=pdf.sha256,
-                        account_id=None, manager_id=None, tier=None, pages=pdf.pages)
+    write_atomic(out_dir / PORTFOLIO_PDF_NAME, pdf.content)
+    workbook = portfolio_workbook(month_inputs, settings.month_end)
+    write_atomic(out_dir / WORKBOOK_NAME, workbook)
+    return [
+        RenderedFile(path=PORTFOLIO_PDF_NAME, kind="portfolio", sha256=pdf.sha256,
+                     account_id=None, manager_id=None, tier=None, pages=pdf.pages),
+        RenderedFile(path=WORKBOOK_NAME, kind="portfolio_workbook",
+                     sha256=hashlib.sha256(workbook).hexdigest(),
+                     account_id=None, manager_id=None, tier=None, pages=None),
+    ]
 
 
 def _progress(enabled: bool) -> Progress:
@@ -139,7 +152,7 @@ def render_documents(
         results = [_publish_account(job, pdfs[account_id], out_dir)
                    for account_id, job in jobs.items()]
         if with_portfolio:
-            results.append(_portfolio_file(month_inputs, settings, out_dir, cache))
+            results.extend(_portfolio_files(month_inputs, settings, out_dir, cache))
     return results
 
 
@@ -154,17 +167,21 @@ def render_reports(
     confidentiality_label: str = CONFIDENTIALITY_LABEL,
     cache_dir: Path | None = None, workers: int | None = None, progress: bool | None = None,
     runner: RenderRunner | None = None,
+    list_limit: int = DEFAULT_LIST_LIMIT, top_accounts: int = DEFAULT_TOP_ACCOUNTS,
 ) -> list[RenderedFile]:
-    """Write accounts/<id>.pdf for every key account of `month`, and portfolio.pdf.
+    """Write accounts/<id>.pdf for every key account of `month`, portfolio.pdf and the
+    portfolio workbook portfolio.xlsx.
 
     `cache_dir` (default: `.kam_render_cache` beside out_dir) lets a rerun reuse the PDFs
     whose inputs did not change; `workers` defaults to the machine's cores; `runner`
     (default: the local process pool) says where the reviews render; `progress` defaults to
     showing a bar when stderr is a terminal. The Parquet snapshot the workers read lives
     beside the warehouse (a run's working copy sits in its own working folder) and is
-    removed when rendering ends.
+    removed when rendering ends. `list_limit` and `top_accounts` bound the portfolio review's
+    lists (Settings.portfolio_list_limit, .portfolio_top_accounts).
     """
-    settings = RenderSettings(month, run_id, check_locale(locale), dq_status, confidentiality_label)
+    settings = RenderSettings(month, run_id, check_locale(locale), dq_status, confidentiality_label,
+                              list_limit, top_accounts)
     warehouse = Path(warehouse)
     if not warehouse.exists():  # before the snapshot's folder is made beside it
         raise PipelineError(f"warehouse {warehouse} does not exist", hint="run `kam run` first")
@@ -187,6 +204,19 @@ def render_reports(
         )
     finally:
         shutil.rmtree(snapshot, ignore_errors=True)
+
+
+def render_portfolio(
+    warehouse: Path, *, month: Month, out_dir: Path, run_id: str, locale: str,
+    dq_status: DataQualityStatus, confidentiality_label: str = CONFIDENTIALITY_LABEL,
+    list_limit: int = DEFAULT_LIST_LIMIT, top_accounts: int = DEFAULT_TOP_ACCOUNTS,
+) -> list[RenderedFile]:
+    """Write portfolio.pdf and portfolio.xlsx alone, from a built warehouse (no review)."""
+    settings = RenderSettings(month, run_id, check_locale(locale), dq_status, confidentiality_label,
+                              list_limit, top_accounts)
+    with open_read_only(Path(warehouse)) as con:
+        month_inputs = load_month(con, settings.month_start, run_id)
+    return _portfolio_files(month_inputs, settings, Path(out_dir), cache=None)
 
 
 def render_one_account(

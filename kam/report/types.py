@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-ReportKind = Literal["account_review", "portfolio"]
+ReportKind = Literal["account_review", "portfolio", "portfolio_workbook"]
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,8 @@ class DataQualityStatus:
 
 @dataclass(frozen=True)
 class RenderedFile:
-    """One PDF written under the month's folder, as listed in manifest.json."""
+    """One document (a PDF, or the portfolio workbook) written under the month's folder, as
+    listed in manifest.json."""
 
     path: str  # relative to out_dir, POSIX separators
     kind: ReportKind
@@ -42,7 +43,7 @@ class RenderedFile:
     account_id: str | None
     manager_id: str | None
     tier: str | None
-    pages: int
+    pages: int | None  # None: not a paged document (the workbook)
 
     def manifest_entry(self) -> dict:
         return asdict(self)

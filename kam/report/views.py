@@ -7,6 +7,7 @@ arranges rows for the templates and never computes a metric.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import lru_cache
 
 from kam.rendering.formatting import Formatter
@@ -34,6 +35,8 @@ HEALTH_COMPONENT_LABELS = {
 # group codes that arrive as data; each is printed through the key `<kind>.<code>` of the
 # translations, falling back to the code itself (a theme a user added to the lexicon).
 LIFECYCLE_STAGES = ("prospect", "formation", "stable", "decline", "lapsed")
+# The measures of marts.portfolio_distribution drawn as histograms, with their axis labels.
+DISTRIBUTION_MEASURES = {"health_score": "Health score", "nps": "NPS"}
 
 ChartFiles = dict[str, tuple[bytes, str]]
 
@@ -192,21 +195,85 @@ def rules_in(at_risk: list[dict]) -> list[FiredRisk]:
     return [first_by_rule[rule_id] for rule_id in sorted(first_by_rule)]
 
 
-def manager_coverage(month_inputs: MonthInputs) -> list[dict]:
-    """Key accounts grouped by manager, each with its engagement row."""
-    managers: dict[str, dict] = {}
-    for account in month_inputs.accounts:
-        review = account.review
-        entry = managers.setdefault(review["manager_id"] or "", {
-            "manager_id": review["manager_id"], "manager_name": review["manager_name"],
-            "accounts": [],
-        })
-        entry["accounts"].append({"review": review,
-                                  "engagement": account.sections.get("engagement")})
-    return [managers[key] for key in sorted(managers)]
+@dataclass(frozen=True)
+class Clipped:
+    """The first `limit` rows of a list for the PDF, and how many more the workbook holds."""
+
+    shown: list
+    more: int
+
+    @classmethod
+    def of(cls, items: list, limit: int) -> Clipped:
+        return cls(items[:limit], max(len(items) - limit, 0))
 
 
-def portfolio_context(month_inputs: MonthInputs, base: dict) -> tuple[dict, ChartFiles]:
+def _value_order(value, *, descending: bool) -> tuple:
+    """Sort key: missing values last whichever the direction."""
+    if value is None:
+        return (1, 0)
+    return (0, -value if descending else value)
+
+
+def ranked_accounts(month_inputs: MonthInputs, value, count: int, *,
+                    descending: bool) -> list[dict]:
+    """The `count` key accounts with the highest (or lowest) `value(account)`; accounts
+    without a value are left out, ties go by account id."""
+    valued = [(value(account), account) for account in month_inputs.accounts]
+    ordered = sorted(((v, a) for v, a in valued if v is not None),
+                     key=lambda pair: (_value_order(pair[0], descending=descending),
+                                       pair[1].account_id))
+    return [{"review": account.review, "health": account.sections.get("health"),
+             "satisfaction": account.sections.get("satisfaction")}
+            for _value, account in ordered[:count]]
+
+
+def _health_score(account: AccountInputs):
+    return (account.sections.get("health") or {}).get("health_score")
+
+
+def top_and_bottom_lists(month_inputs: MonthInputs, count: int) -> dict[str, list[dict]]:
+    """Largest key accounts, steepest T12M declines and weakest health, `count` each."""
+    return {
+        "largest_accounts": ranked_accounts(
+            month_inputs, lambda a: a.review.get("t12m_revenue"), count, descending=True),
+        "steepest_declines": ranked_accounts(
+            month_inputs, lambda a: _negative(a.review.get("revenue_t12m_change")), count,
+            descending=False),
+        "weakest_health": ranked_accounts(month_inputs, _health_score, count, descending=False),
+    }
+
+
+def _negative(change):
+    """Only falling revenue belongs in the list of declines."""
+    return change if change is not None and change < 0 else None
+
+
+def below_engagement_standard(month_inputs: MonthInputs) -> list[dict]:
+    """Key accounts below their tier's engagement standard
+    (account_engagement.meets_engagement_standard), largest T12M revenue first."""
+    below = [account for account in month_inputs.accounts
+             if (account.sections.get("engagement") or {}).get("meets_engagement_standard")
+             is False]
+    below.sort(key=lambda a: (_value_order(a.review.get("t12m_revenue"), descending=True),
+                              a.account_id))
+    return [{"review": account.review, "engagement": account.sections.get("engagement")}
+            for account in below]
+
+
+def renewals_by_value(rows: list[dict] | None) -> list[dict] | None:
+    """Managers with the most committed value due first, so a cut list keeps the largest."""
+    if rows is None:
+        return None
+    return sorted(rows, key=lambda row: (
+        _value_order(row.get("committed_value_due"), descending=True),
+        row.get("manager_name") or "", row.get("manager_id") or ""))
+
+
+def portfolio_context(month_inputs: MonthInputs, base: dict, *, list_limit: int = 50,
+                      top_accounts: int = 25) -> tuple[dict, ChartFiles]:
+    """The portfolio review's context; every list of accounts is cut at `list_limit` rows and
+    the top and bottom lists hold `top_accounts` each, so the document keeps its size
+    whatever the number of accounts (the workbook beside it has every row)."""
     fmt: Formatter = base["fmt"]
     _ = t = Translator(base["lang"]).gettext  # `_` for literal labels, `t` for data values
     portfolio = month_inputs.portfolio
@@ -231,6 +298,7 @@ def portfolio_context(month_inputs: MonthInputs, base: dict) -> tuple[dict, Char
              _("Logo retention"): [row["logo_retention"] for row in portfolio.retention]},
             y_label=_("Retention"), tick_format=lambda value: fmt.fraction(value, 0),
         ))
+    chart_files.update(distribution_charts(portfolio.distribution or [], fmt, _))
     at_risk = at_risk_accounts(month_inputs, _)
     cohort_rows, cohort_columns, cells = cohort_grid(portfolio.cohorts)
     if cells:
@@ -241,23 +309,45 @@ def portfolio_context(month_inputs: MonthInputs, base: dict) -> tuple[dict, Char
             cell_format=lambda value: fmt.fraction(value, 0),
             annotate=len(cohort_rows) <= 16 and len(cohort_columns) <= 16,
         ))
+    at_risk_shown = Clipped.of(at_risk, list_limit)
     context = {
         **base,
-        "accounts": [a.review for a in month_inputs.accounts],
+        "key_account_count": len(month_inputs.accounts),
+        **top_and_bottom_lists(month_inputs, top_accounts),
         "tier_summary": portfolio.tier_summary,
         "retention": portfolio.retention,
-        "at_risk": at_risk,
-        "fired_rules": rules_in(at_risk),
-        "coverage": manager_coverage(month_inputs),
+        "at_risk": at_risk_shown,
+        "fired_rules": rules_in(at_risk_shown.shown),
+        "below_engagement": Clipped.of(below_engagement_standard(month_inputs), list_limit),
         "cohort_sizes": cohort_sizes(portfolio.cohorts),
         "charts": set(chart_files),
         "marts": month_inputs.marts,
-        **outlook_context(month_inputs, fmt, Translator(base["lang"])),
+        **outlook_context(month_inputs, fmt, Translator(base["lang"]), list_limit),
     }
     return context, chart_files
 
 
-def outlook_context(month_inputs: MonthInputs, fmt: Formatter, translator: Translator) -> dict:
+def distribution_charts(rows: list[dict], fmt: Formatter, gettext) -> ChartFiles:
+    """One histogram per measure of portfolio_distribution, bars stacked by tier."""
+    chart_files: ChartFiles = {}
+    for measure, label in DISTRIBUTION_MEASURES.items():
+        picked = [row for row in rows if row["measure"] == measure]
+        if not picked:
+            continue
+        bands = sorted({(row["band"], row["band_from"], row["band_to"]) for row in picked})
+        counts = {(row["tier"], row["band"]): row["accounts"] for row in picked}
+        tiers = [tier for tier in TIERS if any(row["tier"] == tier for row in picked)]
+        chart_files[f"distribution_{measure}.svg"] = _svg(charts.banded_counts(
+            [f"{fmt.number(low)}–{fmt.number(high)}" for _band, low, high in bands],
+            {gettext(tier): [counts.get((tier, band), 0) for band, _low, _high in bands]
+             for tier in tiers},
+            x_label=gettext(label), y_label=gettext("Key accounts"),
+        ))
+    return chart_files
+
+
+def outlook_context(month_inputs: MonthInputs, fmt: Formatter, translator: Translator,
+                    list_limit: int = 50) -> dict:
     """The portfolio's renewals, lifecycle, cross-sell, themes and the warning's record."""
     portfolio = month_inputs.portfolio
     _ = translator.gettext
@@ -268,8 +358,9 @@ def outlook_context(month_inputs: MonthInputs, fmt: Formatter, translator: Trans
     return {
         "contracts_not_provided": "contracts" in month_inputs.not_provided,
         "themes_not_provided": "themes" in month_inputs.not_provided,
-        "renewals_by_manager": portfolio.renewals_by_manager,
-        "renewal_calendar": portfolio.renewals,
+        "renewals_by_manager": (None if portfolio.renewals_by_manager is None else Clipped.of(
+            renewals_by_value(portfolio.renewals_by_manager), list_limit)),
+        "renewal_calendar": Clipped.of(portfolio.renewals or [], list_limit),
         "lifecycle_grid": lifecycle_grid(portfolio.lifecycle, _),
         "lifecycle_moves": [
             {**row, "previous_label": coded_label("stage", row["previous_stage"], _),

@@ -253,3 +253,25 @@ def test_a_contract_currency_without_a_rate_for_its_start_month_fails_the_build(
     # K3 is in USD and starts in 2025-11, which has no USD rate
     failed = [name for name, status in statuses.items() if status in ("fail", "error")]
     assert failed == ["every_contract_has_an_fx_rate_for_its_currency_and_start_month"]
+
+
+def test_distribution_counts_every_key_account_with_a_value_once(deeper):
+    """portfolio_distribution against the accounts it bands: each key account with a health
+    score (or an NPS) in exactly one band of its tier, and every band present."""
+    counted = dict(query(
+        deeper,
+        "select measure || '/' || tier, sum(accounts) from marts.portfolio_distribution "
+        "where month = ? group by all", M))
+    expected = dict(query(
+        deeper,
+        "select 'health_score/' || t.tier, count(h.health_score) from marts.account_tier t "
+        "left join marts.account_health h using (account_id, month) "
+        "where t.month = ? and t.tier in ('strategic', 'key') group by all "
+        "union all "
+        "select 'nps/' || t.tier, count(s.nps) from marts.account_tier t "
+        "left join marts.account_satisfaction s using (account_id, month) "
+        "where t.month = ? and t.tier in ('strategic', 'key') group by all", M, M))
+    assert counted == expected
+    bands = query(deeper, "select measure, count(distinct band), min(band_from), max(band_to) "
+                  "from marts.portfolio_distribution where month = ? group by all order by 1", M)
+    assert bands == [("health_score", 10, 0, 100), ("nps", 10, -100, 100)]

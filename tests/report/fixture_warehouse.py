@@ -156,6 +156,9 @@ SECTION_DDL = {
     "portfolio_themes": """create table marts.portfolio_themes (
         month DATE, theme VARCHAR, accounts BIGINT, mentions BIGINT,
         negative_mentions BIGINT, complaint_mentions BIGINT, theme_rank BIGINT)""",
+    "portfolio_distribution": """create table marts.portfolio_distribution (
+        month DATE, measure VARCHAR, tier VARCHAR, band INTEGER, band_from INTEGER,
+        band_to INTEGER, accounts BIGINT)""",
     "portfolio_warning_backtest": """create table marts.portfolio_warning_backtest (
         month DATE, base_month DATE, base_months BIGINT, active BIGINT, flagged BIGINT,
         lapsed BIGINT, flagged_lapsed BIGINT, precision DOUBLE, recall DOUBLE)""",
@@ -359,6 +362,18 @@ SECTION_ROWS["portfolio_warning_backtest"] = [
     (M, D(2025, 9, 1), 1, 42, 11, 5, 4, 4 / 11, 0.8),
     (M, D(2025, 10, 1), 1, 45, 12, 5, 5, 5 / 12, 1.0),
     (M, None, 3, 127, 23, 14, 9, 9 / 23, 9 / 14),
+]
+# Health bands of 10 from 0 and NPS bands of 20 from -100, per key account tier: ACC-1
+# (strategic, health 78.4, NPS 25) in 70-80 and 20-40, ACC-2 (key, 35.2, -10) in 30-40
+# and -20-0.
+DISTRIBUTION_FILLED = {("health_score", "strategic", 7), ("health_score", "key", 3),
+                       ("nps", "strategic", 6), ("nps", "key", 4)}
+SECTION_ROWS["portfolio_distribution"] = [
+    (M, measure, tier, band, low + band * width, low + (band + 1) * width,
+     int((measure, tier, band) in DISTRIBUTION_FILLED))
+    for measure, low, width in (("health_score", 0, 10), ("nps", -100, 20))
+    for tier in ("strategic", "key")
+    for band in range(10)
 ]
 
 # risk_count, high_risk_count, is_at_risk of account_review, as dbt counts account_risks

@@ -14,20 +14,25 @@ from pypdf import PdfReader
 
 def test_writes_one_review_per_key_account_and_the_portfolio(rendered_en):
     out_dir, files = rendered_en
-    assert [f.path for f in files] == ["accounts/ACC-1.pdf", "accounts/ACC-2.pdf", "portfolio.pdf"]
+    assert [f.path for f in files] == ["accounts/ACC-1.pdf", "accounts/ACC-2.pdf",
+                                       "portfolio.pdf", "portfolio.xlsx"]
     assert [(f.kind, f.account_id, f.manager_id, f.tier) for f in files] == [
         ("account_review", "ACC-1", "M-1", "strategic"),
         ("account_review", "ACC-2", "M-2", "key"),
         ("portfolio", None, None, None),
+        ("portfolio_workbook", None, None, None),
     ]
     for f in files:
         content = (out_dir / f.path).read_bytes()
         assert f.sha256 == hashlib.sha256(content).hexdigest()
+        if f.kind == "portfolio_workbook":
+            assert f.pages is None
+            continue
         info = subprocess.run(["pdfinfo", str(out_dir / f.path)], capture_output=True,
                               text=True, check=True).stdout
         assert f.pages == int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
     assert sorted(p.name for p in out_dir.rglob("*") if p.is_file()) == [
-        "ACC-1.pdf", "ACC-2.pdf", "portfolio.pdf"]  # no temporary or cache file left
+        "ACC-1.pdf", "ACC-2.pdf", "portfolio.pdf", "portfolio.xlsx"]  # no temporary file left
 
 
 def test_summary_kpis_equal_the_mart(rendered_en, warehouse):

@@ -192,6 +192,7 @@ def test_manifest_lists_every_file_with_its_hash_and_description(tmp_path):
     [
         ("accounts/A.pdf", "account_review"),
         ("portfolio.pdf", "portfolio"),
+        ("portfolio.xlsx", "portfolio_workbook"),
         ("data_quality.pdf", "data_quality"),
         ("data_docs/index.html", "data_docs"),
         ("dq/orders.json", "validation_results"),

@@ -38,10 +38,10 @@ def template_labels() -> set[str]:
             continue  # the data-quality report keeps its own catalogue
         source = path.read_text(encoding="utf-8")
         for _line, _function, message in env.extract_translations(source):
-            # A call with placeholders gives a tuple (msgid, None); `_(variable)` gives None.
-            found = message[0] if isinstance(message, tuple) else message
-            if isinstance(found, str):
-                labels.add(found)
+            # A call with placeholders gives a tuple (msgid, None), ngettext a tuple with
+            # the singular and the plural; `_(variable)` gives None.
+            found = message if isinstance(message, tuple) else (message,)
+            labels.update(m for m in found if isinstance(m, str))
     return labels
 
 
