@@ -49,7 +49,7 @@ system-deps:
 # where they still fit). Every pin carries its sha256 hashes; `uv pip sync --require-hashes`
 # refuses a download that does not match.
 lock:
-	$(BIN)/uv pip compile --quiet --generate-hashes pyproject.toml --extra test -p 3.11 \
+	$(BIN)/uv pip compile --quiet --generate-hashes pyproject.toml --extra test --extra spark -p 3.11 \
 	  -o requirements.lock
 
 lint: install

@@ -16,7 +16,7 @@
 
 {#
     The type of fractions and rates. dbt.type_float() is a 4-byte FLOAT on DuckDB, too
-    coarse for shares that are compared and summed, so DuckDB gets DOUBLE.
+    coarse for shares that are compared and summed, so DuckDB and Spark get DOUBLE.
 #}
 {% macro type_fraction() -%}
     {{ return(adapter.dispatch('type_fraction', 'kam')()) }}
@@ -27,5 +27,9 @@
 {%- endmacro %}
 
 {% macro duckdb__type_fraction() -%}
+    double
+{%- endmacro %}
+
+{% macro spark__type_fraction() -%}
     double
 {%- endmacro %}
