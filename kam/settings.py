@@ -46,6 +46,7 @@ _NOT_IN_RUN_ID = {
     "input_dir", "out_dir", "warehouse", "until", "deliver", "notify_blocks",
     "notify_on_success", "wait_for_export", "export_wait_hours", "export_poll_seconds",
     "export_ready_marker", "lock_timeout_seconds", "signing_key", "signing_key_secret",
+    "dbt_target", "spark_dir",
 }  # fmt: skip
 
 # A profile is a built-in name or a path to a YAML file; anything else is refused before it
@@ -89,6 +90,16 @@ class Settings(BaseSettings):
         Path("output"), description="Output folder: a path or a URL such as s3://b/reviews/."
     )
     warehouse: Path = Path("warehouse/kam.duckdb")
+    # Where the dbt models build (docs/scale.md): the DuckDB warehouse, or Spark through
+    # profiles.yml's `spark` target (models only: a Spark run stops after transform). The
+    # results are the same on both, so the target is not part of the run id.
+    dbt_target: Literal["duckdb", "spark"] = Field(
+        "duckdb", description="dbt target the models build on: duckdb or spark."
+    )
+    spark_dir: Path | None = Field(
+        None, description="Folder of the local Spark warehouse and metastore; empty: a new "
+        "temporary folder per run.",
+    )
     locale: Locale = Field("en", description="Report language; a manager's own locale wins.")
     until: Stage = Field(Stage.publish, description="Stop after this stage.")
     timezone: str = Field("UTC", description="IANA timezone in which months are cut.")
