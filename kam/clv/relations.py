@@ -1,6 +1,6 @@
 """The CLV fit step's tables, computed from the rows the step reads through the engine.
 
-The step (kam.transform.clv_fit) reads int_clv_orders and int_clv_accounts, whatever the
+The step (kam.transform.clv_fit) reads int_clv_transactions and int_clv_accounts, whatever the
 engine, into frames; these functions turn them into the two tables it writes: the fit of
 the month (clv_fit.fitted_models) and one prediction row per existing account
 (clv_fit.account_predictions). Both are Arrow tables with fixed column types, so DuckDB
@@ -60,7 +60,7 @@ PREDICTION_SCHEMA = pa.schema(
 def model_fit(
     orders: pd.DataFrame, *, month: str, run_id: str, min_repeat_accounts: int
 ) -> tuple[ClvFit, pa.Table]:
-    """Fit the month's models on `orders` (int_clv_orders: account_id, order_date, amount)
+    """Fit the month's models on `orders` (int_clv_transactions: account_id, order_date, amount)
     and return the fit with its one-row table."""
     reporting = Month.parse(month)
     fit = fit_clv(summarise_transactions(orders, reporting.last_day), min_repeat_accounts)

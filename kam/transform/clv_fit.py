@@ -1,6 +1,6 @@
 """The CLV fit step of a run, between its two dbt builds (docs/models.md, Lifetime value).
 
-dbt builds the fit's inputs first (int_clv_orders, int_clv_accounts and what they read);
+dbt builds the fit's inputs first (int_clv_transactions, int_clv_accounts and what they read);
 this step reads them through the target's engine, fits the models with kam.clv and writes
 the source tables clv_fit.fitted_models and clv_fit.account_predictions; the second dbt
 build makes the marts clv_model_fit and account_clv from them. Running the fit here rather
@@ -19,10 +19,10 @@ FIT_SCHEMA_NAME = "clv"
 FITTED_MODELS = "fitted_models"
 ACCOUNT_PREDICTIONS = "account_predictions"
 
-# The rows in a fixed order, so the fit sums same-day rows in the same order on any engine.
+# One row per account and day, summed exactly in SQL; a fixed order all the same.
 ORDERS_SQL = (
-    "select account_id, order_date, amount from staging.int_clv_orders"
-    " order by account_id, order_date, source_file, source_line"
+    "select account_id, order_date, amount from staging.int_clv_transactions"
+    " order by account_id, order_date"
 )
 ACCOUNTS_SQL = (
     "select account_id, known_cost_revenue, known_cost_margin from staging.int_clv_accounts"

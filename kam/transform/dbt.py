@@ -31,7 +31,7 @@ from kam.transform.engines import (
 )
 
 # What the CLV fit reads: the first build makes these and everything upstream of them.
-CLV_FIT_INPUTS = "+int_clv_orders +int_clv_accounts"
+CLV_FIT_INPUTS = "+int_clv_transactions +int_clv_accounts"
 
 FAILED = {"error", "fail", "runtime error"}
 

@@ -1,7 +1,7 @@
 """The acceptance check: the CDNOW sample reproduces Fader, Hardie & Lee's published fits.
 
 The sample's calibration purchases (tests/fixtures/cdnow/README.md) go through the same
-code as the CLV fit step: rows shaped like int_clv_orders (the completed orders of the
+code as the CLV fit step: rows shaped like int_clv_transactions (the completed orders of the
 existing accounts), month 1997-09 (so T is measured to 1997-09-30, the end of the
 39-week calibration period).
 """

@@ -1,4 +1,4 @@
-"""The CLV chain on a small DuckDB fixture: the dbt models int_clv_orders and
+"""The CLV chain on a small DuckDB fixture: the dbt models int_clv_transactions and
 int_clv_accounts, the fit step between the builds, then the marts clv_model_fit and
 account_clv, run for real on tables shaped like int_orders_converted and stg_crm__accounts.
 """
@@ -47,7 +47,7 @@ def build_clv_month(root, month: str, run_id: str = "run-1"):
     variables = {"month": month, "run_id": run_id, "clv_min_repeat_accounts": 30,
                  "clv_discount_rate": 0.10}
     target = root / f"target-{month}"
-    build_models(warehouse, variables, target, select="int_clv_orders int_clv_accounts")
+    build_models(warehouse, variables, target, select="int_clv_transactions int_clv_accounts")
     fit_clv(warehouse, variables)
     build_models(warehouse, variables, target, select="clv_model_fit account_clv")
     with duckdb.connect(str(warehouse), read_only=True) as con:

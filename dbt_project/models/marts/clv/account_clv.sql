@@ -5,7 +5,7 @@
     clv_fit.account_predictions), made with the parameters published in clv_model_fit
     for M, so the published fit and the per-account values always agree.
 #}
--- depends_on: {{ ref('int_clv_orders') }}
+-- depends_on: {{ ref('int_clv_transactions') }}
 with
 
 accounts as (

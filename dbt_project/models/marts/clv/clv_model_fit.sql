@@ -1,9 +1,9 @@
 {#
     The CLV fit of month M as kam's fit step wrote it (source clv_fit.fitted_models, one
-    row), published month by month. The fit reads int_clv_orders; the depends_on line
+    row), published month by month. The fit reads int_clv_transactions; the depends_on line
     below records that in dbt's lineage, since the step runs outside dbt.
 #}
--- depends_on: {{ ref('int_clv_orders') }}
+-- depends_on: {{ ref('int_clv_transactions') }}
 with
 
 fitted as (
