@@ -384,11 +384,6 @@ def monthly_account_review(settings: Settings) -> RunResult:
     if settings.input_dir is None:
         raise UsageError("no export folder given", hint="pass --input DIR or set KAM_INPUT_DIR")
     settings = settings.for_month()
-    if settings.dbt_target == SPARK and not settings.until.stops_by(Stage.transform):
-        raise UsageError(
-            "the spark target builds the models only (the reports read the DuckDB warehouse)",
-            hint="add --until transform",
-        )
     note_run(settings=settings, month=str(settings.reporting_month), started_at=started_at)
     settings, remote_out = local_output(settings)
     settings = obtain_export(settings)

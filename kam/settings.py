@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -182,6 +182,16 @@ class Settings(BaseSettings):
                 f"unknown timezone {value!r} (use an IANA name such as Asia/Shanghai)"
             ) from exc
         return value
+
+    @model_validator(mode="after")
+    def _spark_builds_the_models_only(self) -> Settings:
+        # The reports read the DuckDB warehouse; a Spark run stops once the models are built.
+        if self.dbt_target == "spark" and not self.until.stops_by(Stage.transform):
+            raise ValueError(
+                "dbt_target spark builds the models only: stop the run after transform "
+                "(--until transform)"
+            )
+        return self
 
     @field_validator("reporting_currency")
     @classmethod
