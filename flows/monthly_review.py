@@ -57,8 +57,8 @@ from kam.transform.dbt import (
     fit_clv,
     generate_docs,
 )
-from kam.transform.engines import SPARK, land_in_spark, spark_dir_for_run, spark_session
 from kam.transform.docs import write_static_docs
+from kam.transform.engines import SPARK, land_in_spark, spark_dir_for_run, spark_session
 from kam.validate import ValidationSummary, validate_warehouse
 
 

@@ -54,7 +54,9 @@ class DuckDBWarehouse:
         with duckdb.connect(str(self.path)) as con:
             con.register("written_rows", rows)
             con.execute(f'create schema if not exists "{schema}"')
-            con.execute(f'create or replace table "{schema}"."{table}" as select * from written_rows')
+            con.execute(
+                f'create or replace table "{schema}"."{table}" as select * from written_rows'
+            )
             con.unregister("written_rows")
 
 
