@@ -33,3 +33,20 @@
 {% macro spark__type_fraction() -%}
     double
 {%- endmacro %}
+
+{#
+    value x numerator / denominator as DECIMAL(38, 12): the pro-rata commitment of a
+    contract. DuckDB divides a DECIMAL in DOUBLE and casts the quotient back; Spark divides
+    decimals exactly, so Spark takes the same DOUBLE step to give the same figure.
+#}
+{% macro pro_rata(value, numerator, denominator) -%}
+    {{ return(adapter.dispatch('pro_rata', 'kam')(value, numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro default__pro_rata(value, numerator, denominator) -%}
+    cast({{ value }} * {{ numerator }} / {{ denominator }} as decimal(38, 12))
+{%- endmacro %}
+
+{% macro spark__pro_rata(value, numerator, denominator) -%}
+    cast(cast({{ value }} * {{ numerator }} as double) / {{ denominator }} as decimal(38, 12))
+{%- endmacro %}
