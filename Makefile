@@ -32,7 +32,8 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 # WeasyPrint needs Pango, and HarfBuzz-subset to subset fonts fast (the CJK font especially);
-# Chinese reports need a CJK font; PDF checks use poppler-utils.
+# Chinese reports need a CJK font; PDF checks use poppler-utils. The models' Spark target
+# (a local pyspark) needs Java 17 or later.
 system-deps:
 	@if ! fc-list 2>/dev/null | grep -qiE "wqy|noto (sans|serif) cjk" \
 	    || ! command -v pdftoppm >/dev/null || ! ldconfig -p | grep -q libpangoft2 \
@@ -44,12 +45,18 @@ system-deps:
 	    fontconfig >/dev/null && \
 	  fc-cache -f >/dev/null; \
 	fi
+	@if ! command -v java >/dev/null; then \
+	  echo "installing system packages: openjdk-17-jre-headless"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	    openjdk-17-jre-headless >/dev/null; \
+	fi
 
 # Re-resolve the lock after changing dependencies in pyproject.toml (existing pins are kept
 # where they still fit). Every pin carries its sha256 hashes; `uv pip sync --require-hashes`
 # refuses a download that does not match.
 lock:
-	$(BIN)/uv pip compile --quiet --generate-hashes pyproject.toml --extra test -p 3.11 \
+	$(BIN)/uv pip compile --quiet --generate-hashes pyproject.toml --extra test --extra spark -p 3.11 \
 	  -o requirements.lock
 
 lint: install

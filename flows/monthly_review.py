@@ -53,8 +53,15 @@ from kam.report.data_quality import render_data_quality_pdf
 from kam.report.runners import RenderRunner
 from kam.run_id import derive_run_id
 from kam.settings import Settings, Stage
-from kam.transform.dbt import build_models, dbt_vars, generate_docs
+from kam.transform.dbt import (
+    build_after_clv_fit,
+    build_clv_inputs,
+    dbt_vars,
+    fit_clv,
+    generate_docs,
+)
 from kam.transform.docs import write_static_docs
+from kam.transform.engines import SPARK, land_in_spark, spark_dir_for_run, spark_session
 from kam.validate import ValidationSummary, validate_warehouse
 
 
@@ -141,10 +148,56 @@ def validate(
     )
 
 
+@dataclass(frozen=True)
+class DbtTarget:
+    """Where the models build: the run's DuckDB working copy, or Spark (profiles.yml's
+    `spark` target) with its local warehouse folder."""
+
+    name: str
+    spark_dir: Path | None = None
+
+
 @task(cache_policy=NO_CACHE)
-def transform(settings: Settings, warehouse: Path, run_id: str, target_dir: Path):
-    """Build every dbt model, snapshot and test for the month."""
-    return build_models(warehouse, dbt_vars(settings, run_id), target_dir)
+def land_for_spark(warehouse: Path, target: DbtTarget) -> list[str]:
+    """Copy the landed export and the audit tables into Spark, where the models read them."""
+    return land_in_spark(warehouse, spark_session(target.spark_dir))
+
+
+@task(cache_policy=NO_CACHE)
+def transform_clv_inputs(
+    settings: Settings, warehouse: Path, run_id: str, target_dir: Path, target: DbtTarget
+):
+    """Build every model the CLV fit reads (and their tests)."""
+    return build_clv_inputs(warehouse, dbt_vars(settings, run_id), target_dir,
+                            target=target.name, spark_dir=target.spark_dir)
+
+
+@task(cache_policy=NO_CACHE)
+def fit_clv_models(settings: Settings, warehouse: Path, run_id: str, target: DbtTarget):
+    """Fit the month's CLV models on the target's engine and write the fit's tables."""
+    return fit_clv(warehouse, dbt_vars(settings, run_id), target=target.name,
+                   spark_dir=target.spark_dir)
+
+
+@task(cache_policy=NO_CACHE)
+def transform_rest(
+    settings: Settings, warehouse: Path, run_id: str, target_dir: Path, target: DbtTarget
+):
+    """Build every other model, snapshot and test for the month, the CLV marts included."""
+    return build_after_clv_fit(warehouse, dbt_vars(settings, run_id), target_dir,
+                               target=target.name, spark_dir=target.spark_dir)
+
+
+def transform(
+    settings: Settings, warehouse: Path, run_id: str, target_dir: Path, target: DbtTarget
+) -> list:
+    """Build the month: the CLV fit's inputs, the fit, then the rest."""
+    if target.name == SPARK:
+        land_for_spark(warehouse, target)
+    first = transform_clv_inputs(settings, warehouse, run_id, target_dir, target)
+    fitted = fit_clv_models(settings, warehouse, run_id, target)
+    get_run_logger().info("CLV fit for %s: %s", fitted.month, fitted.message)
+    return first + transform_rest(settings, warehouse, run_id, target_dir, target)
 
 
 @task(cache_policy=NO_CACHE)
@@ -288,8 +341,12 @@ def _run_stages(
             pause_point("validate")
         dbt_results = []
         if not until.stops_by(Stage.validate):
+            target = DbtTarget(
+                settings.dbt_target,
+                spark_dir_for_run(settings.spark_dir) if settings.dbt_target == SPARK else None,
+            )
             with times.stage("dbt build"):
-                dbt_results = transform(settings, work, run_id, dbt_target)
+                dbt_results = transform(settings, work, run_id, dbt_target, target)
             pause_point("dbt")
         rendered = []
         if not until.stops_by(Stage.transform):

@@ -39,7 +39,8 @@ from kam.storage import download_export, is_remote, join_url, upload_month
 # The flow's tasks by the stage they belong to: a failed run's record says which it reached.
 TASK_STAGES = {
     "obtain_export": "extract", "fingerprint_inputs": "extract", "extract": "extract",
-    "validate": "validate", "transform": "transform", "document_models": "report",
+    "validate": "validate", "land_for_spark": "transform", "transform_clv_inputs": "transform",
+    "fit_clv_models": "transform", "transform_rest": "transform", "document_models": "report",
     "render_reviews": "report", "render_data_quality": "report", "record": "publish",
     "manifest": "publish", "deliver_reviews": "publish", "upload_published": "publish",
 }  # fmt: skip

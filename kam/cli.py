@@ -166,6 +166,14 @@ def run_options(command: Callable) -> Callable:
             help="Stop after this stage (default publish).",
         ),
         click.option(
+            "--target",
+            "dbt_target",
+            type=click.Choice(["duckdb", "spark"]),
+            default=None,
+            help="dbt target the models build on (default duckdb); spark builds the models "
+            "only, with --until transform (docs/scale.md).",
+        ),
+        click.option(
             "--timezone", default=None, help="IANA timezone for month boundaries (default UTC)."
         ),
         click.option("--reporting-currency", default=None, help="ISO 4217 reporting currency."),

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -49,6 +49,7 @@ _NOT_IN_RUN_ID = {
     "notify_on_success", "wait_for_export", "export_wait_hours", "export_poll_seconds",
     "export_ready_marker", "lock_timeout_seconds", "signing_key", "signing_key_secret",
     "render_runner", "render_cluster_address", "render_workers",
+    "dbt_target", "spark_dir",
 }  # fmt: skip
 
 # A profile is a built-in name or a path to a YAML file; anything else is refused before it
@@ -92,6 +93,16 @@ class Settings(BaseSettings):
         Path("output"), description="Output folder: a path or a URL such as s3://b/reviews/."
     )
     warehouse: Path = Path("warehouse/kam.duckdb")
+    # Where the dbt models build (docs/scale.md): the DuckDB warehouse, or Spark through
+    # profiles.yml's `spark` target (models only: a Spark run stops after transform). The
+    # results are the same on both, so the target is not part of the run id.
+    dbt_target: Literal["duckdb", "spark"] = Field(
+        "duckdb", description="dbt target the models build on: duckdb or spark."
+    )
+    spark_dir: Path | None = Field(
+        None, description="Folder of the local Spark warehouse and metastore; empty: a new "
+        "temporary folder per run.",
+    )
     locale: Locale = Field("en", description="Report language; a manager's own locale wins.")
     until: Stage = Field(Stage.publish, description="Stop after this stage.")
     timezone: str = Field("UTC", description="IANA timezone in which months are cut.")
@@ -197,6 +208,16 @@ class Settings(BaseSettings):
                 f"unknown timezone {value!r} (use an IANA name such as Asia/Shanghai)"
             ) from exc
         return value
+
+    @model_validator(mode="after")
+    def _spark_builds_the_models_only(self) -> Settings:
+        # The reports read the DuckDB warehouse; a Spark run stops once the models are built.
+        if self.dbt_target == "spark" and not self.until.stops_by(Stage.transform):
+            raise ValueError(
+                "dbt_target spark builds the models only: stop the run after transform "
+                "(--until transform)"
+            )
+        return self
 
     @field_validator("reporting_currency")
     @classmethod

@@ -16,7 +16,7 @@
 
 {#
     The type of fractions and rates. dbt.type_float() is a 4-byte FLOAT on DuckDB, too
-    coarse for shares that are compared and summed, so DuckDB gets DOUBLE.
+    coarse for shares that are compared and summed, so DuckDB and Spark get DOUBLE.
 #}
 {% macro type_fraction() -%}
     {{ return(adapter.dispatch('type_fraction', 'kam')()) }}
@@ -28,4 +28,25 @@
 
 {% macro duckdb__type_fraction() -%}
     double
+{%- endmacro %}
+
+{% macro spark__type_fraction() -%}
+    double
+{%- endmacro %}
+
+{#
+    value x numerator / denominator as DECIMAL(38, 12): the pro-rata commitment of a
+    contract. DuckDB divides a DECIMAL in DOUBLE and casts the quotient back; Spark divides
+    decimals exactly, so Spark takes the same DOUBLE step to give the same figure.
+#}
+{% macro pro_rata(value, numerator, denominator) -%}
+    {{ return(adapter.dispatch('pro_rata', 'kam')(value, numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro default__pro_rata(value, numerator, denominator) -%}
+    cast({{ value }} * {{ numerator }} / {{ denominator }} as decimal(38, 12))
+{%- endmacro %}
+
+{% macro spark__pro_rata(value, numerator, denominator) -%}
+    cast(cast({{ value }} * {{ numerator }} as double) / {{ denominator }} as decimal(38, 12))
 {%- endmacro %}

@@ -23,6 +23,11 @@
     regexp_contains({{ text }}, {{ pattern }})
 {%- endmacro %}
 
+{# Spark's rlike finds the pattern anywhere in the text, like DuckDB's regexp_matches. #}
+{% macro spark__regexp_matches(text, pattern) -%}
+    ({{ text }} rlike {{ pattern }})
+{%- endmacro %}
+
 {# Every match of `pattern` in `text` replaced by `replacement` (all SQL expressions). #}
 {% macro regexp_replace_all(text, pattern, replacement) -%}
     {{ return(adapter.dispatch('regexp_replace_all', 'kam')(text, pattern, replacement)) }}
@@ -37,6 +42,10 @@
 {%- endmacro %}
 
 {% macro bigquery__regexp_replace_all(text, pattern, replacement) -%}
+    regexp_replace({{ text }}, {{ pattern }}, {{ replacement }})
+{%- endmacro %}
+
+{% macro spark__regexp_replace_all(text, pattern, replacement) -%}
     regexp_replace({{ text }}, {{ pattern }}, {{ replacement }})
 {%- endmacro %}
 
@@ -72,7 +81,8 @@
 
 {#
     Orders text by Unicode code point whatever the database's collation: DuckDB compares
-    strings byte-wise (UTF-8 byte order is code point order); Postgres needs the C collation.
+    strings byte-wise (UTF-8 byte order is code point order), and so does Spark's default
+    UTF8_BINARY collation; Postgres needs the C collation.
 #}
 {% macro code_point_order(column) -%}
     {{ return(adapter.dispatch('code_point_order', 'kam')(column)) }}
@@ -83,5 +93,9 @@
 {%- endmacro %}
 
 {% macro duckdb__code_point_order(column) -%}
+    {{ column }}
+{%- endmacro %}
+
+{% macro spark__code_point_order(column) -%}
     {{ column }}
 {%- endmacro %}

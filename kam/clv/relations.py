@@ -1,17 +1,18 @@
-"""The CLV marts' logic on DuckDB relations, called by the dbt Python models.
+"""The CLV fit step's tables, computed from the rows the step reads through the engine.
 
-dbt-duckdb runs Python models in-process: `dbt.ref()` gives DuckDB relations and the model
-returns one. Money sums (historical_clv) stay in SQL so they are exact DECIMALs
-(docs/metrics.md, Money); the fitted models work on floats.
+The step (kam.transform.clv_fit) reads int_clv_transactions and int_clv_accounts, whatever the
+engine, into frames; these functions turn them into the two tables it writes: the fit of
+the month (clv_fit.fitted_models) and one prediction row per existing account
+(clv_fit.account_predictions). Both are Arrow tables with fixed column types, so DuckDB
+and Spark store the same types and a missing float is a null, never NaN.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import date
 
-import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from kam.clv.bgnbd import BgNbdParams
 from kam.clv.gamma_gamma import GammaGammaParams
@@ -22,52 +23,49 @@ from kam.month import Month
 
 FIT_PARAMETERS = ("r", "alpha", "a", "b", "p", "q", "gamma")
 
+FIT_SCHEMA = pa.schema(
+    [
+        ("month", pa.date32()),
+        ("run_id", pa.string()),
+        *((name, pa.float64()) for name in FIT_PARAMETERS),
+        ("accounts", pa.int32()),
+        ("repeat_accounts", pa.int32()),
+        ("spend_accounts", pa.int32()),
+        ("converged", pa.bool_()),
+        ("model", pa.string()),
+        ("message", pa.string()),
+        ("bgnbd_log_likelihood", pa.float64()),
+        ("gamma_gamma_log_likelihood", pa.float64()),
+        ("min_repeat_accounts", pa.int32()),
+    ]
+)
 
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def existing_accounts(
-    accounts: duckdb.DuckDBPyRelation, month_end: date
-) -> duckdb.DuckDBPyRelation:
-    """Accounts created on or before the last day of M: the accounts that exist for M."""
-    return accounts.filter(f"created_at <= DATE '{month_end.isoformat()}'").project("account_id")
-
-
-def completed_orders(
-    orders: duckdb.DuckDBPyRelation, accounts: duckdb.DuckDBPyRelation, month_end: date
-) -> duckdb.DuckDBPyRelation:
-    """Completed rows (refunds included) of existing accounts dated on or before M's end."""
-    return orders.filter(
-        f"is_completed and order_date <= DATE '{month_end.isoformat()}'"
-    ).join(existing_accounts(accounts, month_end), "account_id", how="semi")
-
-
-def account_history(
-    orders: duckdb.DuckDBPyRelation, accounts: duckdb.DuckDBPyRelation, month_end: date
-) -> pd.DataFrame:
-    """The purchase history (kam.clv.rfm) of every existing account to the end of M."""
-    rows = completed_orders(orders, accounts, month_end).project(
-        "account_id, order_date, cast(amount as double) as amount"
-    )
-    return summarise_transactions(rows.df(), month_end)
+PREDICTION_SCHEMA = pa.schema(
+    [
+        ("account_id", pa.string()),
+        ("month", pa.date32()),
+        ("p_alive", pa.float64()),
+        ("expected_purchases_12m", pa.float64()),
+        ("expected_avg_order_value", pa.float64()),
+        ("predicted_clv_12m", pa.float64()),
+        ("repeat_transactions", pa.int32()),
+        ("recency_weeks", pa.float64()),
+        ("age_weeks", pa.float64()),
+        ("margin_ratio", pa.float64()),
+        ("margin_ratio_source", pa.string()),
+    ]
+)
 
 
 def model_fit(
-    session: duckdb.DuckDBPyConnection,
-    orders: duckdb.DuckDBPyRelation,
-    accounts: duckdb.DuckDBPyRelation,
-    *,
-    month: str,
-    run_id: str,
-    min_repeat_accounts: int,
-) -> duckdb.DuckDBPyRelation:
-    """clv_model_fit: one row for the run of `month`."""
-    reporting = Month.parse(month)  # a dbt var: text
-    month_start, month_end = reporting.first_day, reporting.last_day
-    fit = fit_clv(account_history(orders, accounts, month_end), min_repeat_accounts)
+    orders: pd.DataFrame, *, month: str, run_id: str, min_repeat_accounts: int
+) -> tuple[ClvFit, pa.Table]:
+    """Fit the month's models on `orders` (int_clv_transactions: account_id, order_date, amount)
+    and return the fit with its one-row table."""
+    reporting = Month.parse(month)
+    fit = fit_clv(summarise_transactions(orders, reporting.last_day), min_repeat_accounts)
     row = {
-        "month": month_start,
+        "month": reporting.first_day,
         "run_id": run_id,
         **_parameters(fit),
         "accounts": fit.accounts,
@@ -80,20 +78,7 @@ def model_fit(
         "gamma_gamma_log_likelihood": fit.gamma_gamma_log_likelihood,
         "min_repeat_accounts": min_repeat_accounts,
     }
-    frame = pd.DataFrame([row]).astype(
-        {name: "float64" for name in (*FIT_PARAMETERS, "bgnbd_log_likelihood",
-                                      "gamma_gamma_log_likelihood")}
-        | {"converged": "boolean"}
-    )
-    return session.from_df(frame).project(
-        "cast(month as date) as month, run_id, "
-        + ", ".join(FIT_PARAMETERS)
-        + ", cast(accounts as integer) as accounts,"
-        " cast(repeat_accounts as integer) as repeat_accounts,"
-        " cast(spend_accounts as integer) as spend_accounts,"
-        " converged, model, message, bgnbd_log_likelihood, gamma_gamma_log_likelihood,"
-        " cast(min_repeat_accounts as integer) as min_repeat_accounts"
-    )
+    return fit, pa.Table.from_pylist([row], schema=FIT_SCHEMA)
 
 
 def _parameters(fit: ClvFit) -> dict[str, float | None]:
@@ -131,64 +116,36 @@ def fit_from_row(row: dict) -> ClvFit:
     )
 
 
-def account_clv(
-    session: duckdb.DuckDBPyConnection,
-    orders: duckdb.DuckDBPyRelation,
-    accounts: duckdb.DuckDBPyRelation,
-    model_fits: duckdb.DuckDBPyRelation,
+def account_predictions(
+    orders: pd.DataFrame,
+    accounts: pd.DataFrame,
+    fit: ClvFit,
     *,
     month: str,
-    run_id: str,
     discount_rate: float,
-) -> duckdb.DuckDBPyRelation:
-    """account_clv: one row per account existing at the end of `month`."""
-    reporting = Month.parse(month)  # a dbt var: text
-    month_start, month_end = reporting.first_day, reporting.last_day
-    fit_rows = model_fits.filter(f"month = DATE '{month_start.isoformat()}'")
-    fit_records = fit_rows.df().to_dict("records")
-    if len(fit_records) != 1:
-        raise ValueError(f"clv_model_fit has {len(fit_records)} rows for {month}, expected 1")
-    fit = fit_from_row(fit_records[0])
-
-    completed = completed_orders(orders, accounts, month_end)
-    historical = completed.aggregate(
-        "account_id,"
-        " sum(case when cost is null then amount else amount - cost end) as historical_clv,"
-        " bool_or(cost is null) as historical_clv_cost_unknown,"
-        " cast(coalesce(sum(amount) filter (where cost is not null), 0) as double)"
-        "   as known_cost_revenue,"
-        " cast(coalesce(sum(amount - cost) filter (where cost is not null), 0) as double)"
-        "   as known_cost_margin",
-        "account_id",
+) -> pa.Table:
+    """One row per account of `accounts` (int_clv_accounts: account_id, known_cost_revenue,
+    known_cost_margin): its predictions under `fit` for the 12 months after `month` (null
+    without orders), its history summary and its margin ratio."""
+    reporting = Month.parse(month)
+    money = accounts.set_index("account_id")
+    margins = margin_ratios(money["known_cost_revenue"], money["known_cost_margin"])
+    summary = summarise_transactions(orders, reporting.last_day)
+    predictions = predict_clv(
+        summary, fit, reporting.last_day, discount_rate, margins["margin_ratio"]
+    ).merge(summary[["account_id", "x", "t_x", "T"]], on="account_id", how="left")
+    rows = (
+        margins.rename_axis("account_id")
+        .reset_index()
+        .merge(predictions, on="account_id", how="left")
+        .rename(columns={"x": "repeat_transactions", "t_x": "recency_weeks", "T": "age_weeks"})
     )
-    existing = existing_accounts(accounts, month_end)
-    money = existing.join(historical, "account_id", how="left").df().set_index("account_id")
-    margins = margin_ratios(
-        money["known_cost_revenue"].fillna(0.0), money["known_cost_margin"].fillna(0.0)
-    )
-
-    summary = account_history(orders, accounts, month_end)
-    predictions = predict_clv(summary, fit, month_end, discount_rate, margins["margin_ratio"])
-    predictions = predictions.merge(
-        summary[["account_id", "x", "t_x", "T"]], on="account_id", how="left"
-    )
-    scored = session.from_df(
-        predictions.astype({c: "float64" for c in predictions.columns if c != "account_id"})
-    )
-    margin_rel = session.from_df(margins.rename_axis("account_id").reset_index())
-    return (
-        existing.join(historical, "account_id", how="left")
-        .join(scored, "account_id", how="left")
-        .join(margin_rel, "account_id", how="left")
-        .project(
-            f"account_id, DATE '{month_start.isoformat()}' as month,"
-            " coalesce(historical_clv, 0) as historical_clv,"
-            " coalesce(historical_clv_cost_unknown, false) as historical_clv_cost_unknown,"
-            " p_alive, expected_purchases_12m, expected_avg_order_value, predicted_clv_12m,"
-            f" {_sql_string(fit.model)} as model,"
-            " cast(x as integer) as repeat_transactions, t_x as recency_weeks, T as age_weeks,"
-            " margin_ratio, margin_ratio_source,"
-            f" {_sql_string(run_id)} as run_id"
-        )
-        .order("account_id")
+    rows["month"] = reporting.first_day
+    for name in PREDICTION_SCHEMA.names:
+        if PREDICTION_SCHEMA.field(name).type == pa.float64():
+            rows[name] = pd.to_numeric(rows[name], errors="raise").astype("float64")
+    rows["repeat_transactions"] = rows["repeat_transactions"].astype("Int32")
+    # from_pandas turns NaN into null: a missing prediction is null, as SQL expects
+    return pa.Table.from_pandas(
+        rows[PREDICTION_SCHEMA.names], schema=PREDICTION_SCHEMA, preserve_index=False
     )

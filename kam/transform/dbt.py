@@ -1,4 +1,8 @@
-"""Build the dbt project in-process (dbtRunner) against one warehouse file."""
+"""Build the dbt project in-process (dbtRunner) against one warehouse file, or on Spark.
+
+A month is built in two dbt invocations around the CLV fit step (kam.transform.clv_fit):
+first everything the fit reads, then the rest, which reads the fit's tables.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+import yaml
 from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.cli.main import dbtRunner
 from dbt_common.events.functions import capture_stdout_logs, stop_capture_stdout_logs
@@ -18,6 +23,21 @@ from dbt_common.events.functions import capture_stdout_logs, stop_capture_stdout
 from kam.assets import DBT_PROJECT_DIR
 from kam.errors import PipelineError, UsageError
 from kam.settings import Settings
+from kam.transform.clv_fit import ClvFitOutcome, fit_clv_month
+from kam.transform.engines import (
+    DUCKDB,
+    SPARK,
+    DuckDBWarehouse,
+    SparkWarehouse,
+    Warehouse,
+    spark_dir_env,
+    spark_session,
+)
+
+# What the CLV fit reads: the first build makes these and everything upstream of them.
+CLV_FIT_INPUTS = "+int_clv_transactions +int_clv_accounts"
+
+FAILED = {"error", "fail", "runtime error"}
 
 # How the project's var checks refuse a var (dbt_project/macros/checked_vars.sql).
 _INVALID_VAR = re.compile(r"invalid var: (\{.*\})")
@@ -78,9 +98,19 @@ def invalid_var(error: BaseException | None) -> UsageError | None:
                       hint="nothing was built; pass the var as allowed")
 
 
-def run_dbt(args: list[str], warehouse: Path, target_dir: Path) -> object:
-    """Invoke one dbt command; returns dbt's result object, or raises UsageError for a
-    var the project refuses and PipelineError for any other failure."""
+def project_var(name: str) -> object:
+    """A var's default in dbt_project.yml (what dbt uses when the run does not pass it)."""
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return project["vars"][name]
+
+
+def run_dbt(
+    args: list[str], warehouse: Path, target_dir: Path, *, target: str = DUCKDB,
+    spark_dir: Path | None = None,
+) -> object:
+    """Invoke one dbt command on `target` (profiles.yml: duckdb on `warehouse`, or spark
+    with its local warehouse under `spark_dir`); returns dbt's result object, or raises
+    UsageError for a var the project refuses and PipelineError for any other failure."""
     # dbt resolves a relative --target-path against the project folder, not the caller's.
     target_dir = Path(target_dir).resolve()
     target_dir.mkdir(parents=True, exist_ok=True)
@@ -94,12 +124,14 @@ def run_dbt(args: list[str], warehouse: Path, target_dir: Path) -> object:
         str(target_dir),
         "--log-path",
         str(target_dir / "logs"),
+        "--target",
+        target,
         "--quiet",
     ]
     # dbt's console lines are held back until it is known whether they are a refused var,
     # which kam reports in one line of its own, or anything else, which they explain.
     console = io.StringIO()
-    with _warehouse_env(warehouse):
+    with _warehouse_env(warehouse), spark_dir_env(spark_dir):
         capture_stdout_logs(console)
         try:
             result = dbtRunner().invoke(full_args)
@@ -124,17 +156,32 @@ def dbt_threads() -> int:
     return max(2, os.cpu_count() or 2)
 
 
-def build_models(warehouse: Path, variables: dict[str, object], target_dir: Path) -> list:
-    """`dbt build` (models, snapshots, tests) for the run's vars; any failure raises."""
-    result = run_dbt(["build", "--threads", str(dbt_threads()), "--vars", json.dumps(variables)],
-                     warehouse, target_dir)
+def build_models(
+    warehouse: Path, variables: dict[str, object], target_dir: Path, *,
+    select: str | None = None, exclude: str | None = None, target: str = DUCKDB,
+    spark_dir: Path | None = None, check: bool = True,
+) -> list:
+    """`dbt build` (models, snapshots, tests) for the run's vars, of the nodes selected
+    (all by default); any failure raises unless `check` is false. A test runs only once
+    every model it reads is selected, so a test spanning both builds of a month runs in
+    the second."""
+    selection = []
+    if select:
+        selection += ["--select", *select.split(), "--indirect-selection", "cautious"]
+    if exclude:
+        selection += ["--exclude", *exclude.split(), "--indirect-selection", "cautious"]
+    result = run_dbt(
+        ["build", "--threads", str(dbt_threads()), "--vars", json.dumps(variables),
+         *selection], warehouse, target_dir,
+        target=target, spark_dir=spark_dir,
+    )
     results = list(getattr(result.result, "results", []) or [])
     failures = [
         f"{r.node.resource_type} {r.node.name}: {(r.message or r.status)}".strip()
         for r in results
-        if str(r.status) in {"error", "fail", "runtime error"}
+        if str(r.status) in FAILED
     ]
-    if failures or not result.success:
+    if check and (failures or not result.success):
         first = failures[0] if failures else "dbt build reported failure"
         raise PipelineError(
             f"step transform: {first}"
@@ -142,6 +189,61 @@ def build_models(warehouse: Path, variables: dict[str, object], target_dir: Path
             hint=f"see {target_dir / 'logs' / 'dbt.log'}",
         )
     return results
+
+
+def build_clv_inputs(
+    warehouse: Path, variables: dict[str, object], target_dir: Path, *,
+    target: str = DUCKDB, spark_dir: Path | None = None, check: bool = True,
+) -> list:
+    """The first build of a month: the CLV fit's inputs and everything they read."""
+    return build_models(warehouse, variables, target_dir, select=CLV_FIT_INPUTS,
+                        target=target, spark_dir=spark_dir, check=check)
+
+
+def build_after_clv_fit(
+    warehouse: Path, variables: dict[str, object], target_dir: Path, *,
+    target: str = DUCKDB, spark_dir: Path | None = None, check: bool = True,
+) -> list:
+    """The second build of a month: everything the first did not build, with the tests
+    that read models of both."""
+    return build_models(warehouse, variables, target_dir, exclude=CLV_FIT_INPUTS,
+                        target=target, spark_dir=spark_dir, check=check)
+
+
+def target_warehouse(
+    warehouse: Path, target: str = DUCKDB, spark_dir: Path | None = None
+) -> Warehouse:
+    """The engine a dbt target builds on, for the steps outside dbt."""
+    if target == SPARK:
+        return SparkWarehouse(spark_session(spark_dir))
+    return DuckDBWarehouse(warehouse)
+
+
+def fit_clv(
+    warehouse: Path, variables: dict[str, object], *, target: str = DUCKDB,
+    spark_dir: Path | None = None,
+) -> ClvFitOutcome:
+    """The CLV fit step on the target's engine, with the dbt project's defaults for the
+    CLV vars the run does not pass."""
+    given = {name: variables.get(name, project_var(name))
+             for name in ("clv_min_repeat_accounts", "clv_discount_rate")}
+    return fit_clv_month(target_warehouse(warehouse, target, spark_dir), {**variables, **given})
+
+
+def build_month(
+    warehouse: Path, variables: dict[str, object], target_dir: Path, *,
+    target: str = DUCKDB, spark_dir: Path | None = None, check: bool = True,
+) -> list:
+    """Both builds of a month with the CLV fit between them (what the flow's tasks do).
+    With `check` false a failure is returned among the results instead of raised, and a
+    failed first build ends the month there, as it ends a run."""
+    first = build_clv_inputs(warehouse, variables, target_dir, target=target,
+                             spark_dir=spark_dir, check=check)
+    if any(str(r.status) in FAILED for r in first):
+        return first
+    fit_clv(warehouse, variables, target=target, spark_dir=spark_dir)
+    return first + build_after_clv_fit(warehouse, variables, target_dir, target=target,
+                                       spark_dir=spark_dir, check=check)
 
 
 def generate_docs(warehouse: Path, variables: dict[str, object], target_dir: Path) -> Path:

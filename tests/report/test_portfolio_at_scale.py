@@ -1,6 +1,6 @@
 """The portfolio review at thousands of key accounts: a review, not a listing.
 
-The fixture's two key accounts are cloned (as benchmark_reports.py does) into
+The fixture's two key accounts are cloned (as the render benchmark does) into
 SCALE_ACCOUNTS key accounts: half copies of ACC-1 (strategic, meets its engagement
 standard, not at risk), half copies of ACC-2 (key, at risk, below its standard, a renewal
 at risk). The PDF keeps its size; every account is in the workbook beside it.
@@ -15,8 +15,7 @@ import zipfile
 import duckdb
 import openpyxl
 import pytest
-from benchmark_reports import build_many
-from fixture_warehouse import DQ, MONTH, RUN_ID
+from fixture_warehouse import DQ, MONTH, RUN_ID, clone_key_accounts
 from pdf_text import pdf_text
 from pypdf import PdfReader
 
@@ -26,7 +25,7 @@ from kam.report.read_only import open_read_only
 from kam.report.workbook import portfolio_workbook
 
 SCALE_ACCOUNTS = 2000
-# build_many adds accounts // 2 - 1 copies of each of ACC-1 and ACC-2 beside them.
+# clone_key_accounts adds accounts // 2 - 1 copies of each of ACC-1 and ACC-2 beside them.
 COPIES = SCALE_ACCOUNTS // 2 - 1
 KEY_ACCOUNTS = 2 * (COPIES + 1)
 LIST_LIMIT = 50
@@ -42,7 +41,7 @@ HOSTILE_FORMULAS = {  # account id -> name a spreadsheet would evaluate
 @pytest.fixture(scope="module")
 def at_scale(tmp_path_factory):
     root = tmp_path_factory.mktemp("scale")
-    warehouse = build_many(root / "kam.duckdb", SCALE_ACCOUNTS)
+    warehouse = clone_key_accounts(root / "kam.duckdb", SCALE_ACCOUNTS)
     with duckdb.connect(str(warehouse)) as con:
         for account_id, name in HOSTILE_FORMULAS.items():
             con.execute("update marts.account_review set account_name = ? where account_id = ?",

@@ -1,8 +1,8 @@
 """The acceptance check: the CDNOW sample reproduces Fader, Hardie & Lee's published fits.
 
 The sample's calibration purchases (tests/fixtures/cdnow/README.md) go through the same
-code as the dbt model clv_model_fit: DuckDB relations shaped like int_orders_converted
-and stg_crm__accounts, month 1997-09 (so T is measured to 1997-09-30, the end of the
+code as the CLV fit step: rows shaped like int_clv_transactions (the completed orders of the
+existing accounts), month 1997-09 (so T is measured to 1997-09-30, the end of the
 39-week calibration period).
 """
 
@@ -44,15 +44,12 @@ def load_orders(session: duckdb.DuckDBPyConnection, copies: int = 1) -> None:
 
 
 def fit_row(session: duckdb.DuckDBPyConnection) -> dict:
-    relation = model_fit(
-        session,
-        session.table("orders"),
-        session.table("accounts"),
-        month="1997-09",
-        run_id="cdnow",
-        min_repeat_accounts=30,
-    )
-    return relation.df().to_dict("records")[0]
+    orders = session.sql(
+        "select account_id, order_date, cast(amount as double) as amount from orders"
+        " where is_completed and account_id in (select account_id from accounts)"
+    ).df()
+    _, table = model_fit(orders, month="1997-09", run_id="cdnow", min_repeat_accounts=30)
+    return table.to_pylist()[0]
 
 
 def test_cdnow_matches_the_published_estimates_within_one_percent():

@@ -41,10 +41,10 @@ targeted as (
         as_of_month_end.*,
         coalesce(tiers.tier, 'standard') as tier_at_open,
         {{ kam.sla_target_hours('tiers.tier', 'as_of_month_end.priority') }} as sla_target_hours,
-        {{ dbt.datediff('as_of_month_end.opened_at', 'as_of_month_end.first_response_at', 'second') }}
-            / 3600.0 as first_response_hours,
-        {{ dbt.datediff('as_of_month_end.opened_at', 'as_of_month_end.resolved_at', 'second') }}
-            / 3600.0 as resolution_hours
+        cast({{ dbt.datediff('as_of_month_end.opened_at', 'as_of_month_end.first_response_at', 'second') }}
+            as {{ kam.type_fraction() }}) / 3600 as first_response_hours,
+        cast({{ dbt.datediff('as_of_month_end.opened_at', 'as_of_month_end.resolved_at', 'second') }}
+            as {{ kam.type_fraction() }}) / 3600 as resolution_hours
     from as_of_month_end
     left join tiers
         on as_of_month_end.account_id = tiers.account_id

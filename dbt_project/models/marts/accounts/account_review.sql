@@ -23,7 +23,7 @@ risk_counts as (
     select
         account_id,
         count(*) as risk_count,
-        count(*) filter (where severity = 'high') as high_risk_count
+        count(case when severity = 'high' then 1 end) as high_risk_count
     from risks
     group by account_id
 

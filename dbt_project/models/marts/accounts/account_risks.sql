@@ -6,7 +6,7 @@
     the run first deletes month M itself instead of relying on delete+insert's keys.
 #}
 {{ config(
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where month = {{ kam.reporting_month_start() }}{% endif %}"
+    pre_hook="{{ kam.clear_reporting_month() }}"
 ) }}
 
 {#- metric -> the CTE (one row per account for M) whose column of that name it is -#}

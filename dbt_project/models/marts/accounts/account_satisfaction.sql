@@ -53,16 +53,16 @@ final as (
     select
         tiers.account_id,
         tiers.month,
-        100.0 * per_account.nps_net_t12m / nullif(per_account.nps_responses_t12m, 0) as nps,
+        cast(100.0 * per_account.nps_net_t12m as {{ kam.type_fraction() }}) / nullif(per_account.nps_responses_t12m, 0) as nps,
         coalesce(per_account.nps_responses_t12m, 0) as nps_responses,
-        100.0 * per_account.csat_satisfied_t12m / nullif(per_account.csat_responses_t12m, 0)
+        cast(100.0 * per_account.csat_satisfied_t12m as {{ kam.type_fraction() }}) / nullif(per_account.csat_responses_t12m, 0)
             as csat,
         coalesce(per_account.csat_responses_t12m, 0) as csat_responses,
         per_account.ces_t12m as ces,
         coalesce(per_account.ces_responses_t12m, 0) as ces_responses,
-        100.0 * per_account.nps_net / nullif(per_account.nps_responses, 0) as nps_m,
+        cast(100.0 * per_account.nps_net as {{ kam.type_fraction() }}) / nullif(per_account.nps_responses, 0) as nps_m,
         coalesce(per_account.nps_responses, 0) as nps_responses_m,
-        100.0 * per_account.csat_satisfied / nullif(per_account.csat_responses, 0) as csat_m,
+        cast(100.0 * per_account.csat_satisfied as {{ kam.type_fraction() }}) / nullif(per_account.csat_responses, 0) as csat_m,
         coalesce(per_account.csat_responses, 0) as csat_responses_m,
         per_account.ces as ces_m,
         coalesce(per_account.ces_responses, 0) as ces_responses_m

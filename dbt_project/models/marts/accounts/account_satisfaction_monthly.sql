@@ -71,9 +71,9 @@ final as (
         account_id,
         month,
         {%- for suffix in ['', '_t12m'] %}
-        100.0 * nps_net{{ suffix }} / nullif(nps_responses{{ suffix }}, 0) as nps{{ suffix }},
+        cast(100.0 * nps_net{{ suffix }} as {{ kam.type_fraction() }}) / nullif(nps_responses{{ suffix }}, 0) as nps{{ suffix }},
         nps_responses{{ suffix }},
-        100.0 * csat_satisfied{{ suffix }} / nullif(csat_responses{{ suffix }}, 0)
+        cast(100.0 * csat_satisfied{{ suffix }} as {{ kam.type_fraction() }}) / nullif(csat_responses{{ suffix }}, 0)
             as csat{{ suffix }},
         csat_responses{{ suffix }},
         cast(ces_score_total{{ suffix }} as {{ kam.type_fraction() }})

@@ -58,7 +58,7 @@ final as (
         coalesce(per_account.sla_met{{ suffix }}, 0) as sla_met{{ suffix }},
         coalesce(per_account.sla_missed{{ suffix }}, 0) as sla_missed{{ suffix }},
         coalesce(per_account.sla_pending{{ suffix }}, 0) as sla_pending{{ suffix }},
-        100.0 * per_account.sla_met{{ suffix }}
+        cast(100.0 * per_account.sla_met{{ suffix }} as {{ kam.type_fraction() }})
             / nullif(per_account.sla_met{{ suffix }} + per_account.sla_missed{{ suffix }}, 0)
             as sla_compliance{{ suffix }},
         per_account.median_first_response_hours{{ suffix }},

@@ -4,7 +4,7 @@
     Free text as given; the report masks contact details when printing.
 #}
 {{ config(
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where month = {{ kam.reporting_month_start() }}{% endif %}"
+    pre_hook="{{ kam.clear_reporting_month() }}"
 ) }}
 
 {%- set comments_per_account = 3 %}

@@ -8,7 +8,7 @@
     rows, so the month is deleted first).
 #}
 {{ config(
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where month = {{ kam.reporting_month_start() }}{% endif %}"
+    pre_hook="{{ kam.clear_reporting_month() }}"
 ) }}
 
 with
@@ -57,10 +57,8 @@ measured as (
     select
         in_force.*,
         -- pro rata of the term; the division is the only inexact step (12 decimals kept)
-        cast(
-            in_force.committed_value * in_force.elapsed_days / in_force.term_days
-            as decimal(38, 12)
-        ) as committed_to_date,
+        {{ kam.pro_rata('in_force.committed_value', 'in_force.elapsed_days', 'in_force.term_days') }}
+            as committed_to_date,
         coalesce(revenue_in_window.revenue_to_date, 0) as revenue_to_date,
         {{ kam.safe_ratio('in_force.elapsed_days', 'in_force.term_days') }} as elapsed_share
     from in_force

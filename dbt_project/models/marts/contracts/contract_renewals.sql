@@ -7,7 +7,7 @@
     status for M is amber or red. A run for M replaces month M only.
 #}
 {{ config(
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where month = {{ kam.reporting_month_start() }}{% endif %}"
+    pre_hook="{{ kam.clear_reporting_month() }}"
 ) }}
 
 with

@@ -4,7 +4,7 @@
     existing at both month ends. A run for M replaces month M.
 #}
 {{ config(
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where month = {{ kam.reporting_month_start() }}{% endif %}"
+    pre_hook="{{ kam.clear_reporting_month() }}"
 ) }}
 
 with

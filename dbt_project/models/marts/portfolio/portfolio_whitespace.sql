@@ -6,7 +6,7 @@
     then accounts descending, then product_line. A run for M replaces month M only.
 #}
 {{ config(
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where month = {{ kam.reporting_month_start() }}{% endif %}"
+    pre_hook="{{ kam.clear_reporting_month() }}"
 ) }}
 
 with
