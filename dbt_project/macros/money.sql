@@ -36,8 +36,10 @@
 
 {#
     value x numerator / denominator as DECIMAL(38, 12): the pro-rata commitment of a
-    contract. DuckDB divides a DECIMAL in DOUBLE and casts the quotient back; Spark divides
-    decimals exactly, so Spark takes the same DOUBLE step to give the same figure.
+    contract. DuckDB divides a DECIMAL in DOUBLE; Spark divides decimals exactly, so Spark
+    takes the same DOUBLE step. The two engines then turn a double into a decimal
+    differently (DuckDB from its exact binary value, Spark from its shortest decimal text),
+    so DuckDB goes through the shortest text too: the same double gives the same figure.
 #}
 {% macro pro_rata(value, numerator, denominator) -%}
     {{ return(adapter.dispatch('pro_rata', 'kam')(value, numerator, denominator)) }}
@@ -45,6 +47,10 @@
 
 {% macro default__pro_rata(value, numerator, denominator) -%}
     cast({{ value }} * {{ numerator }} / {{ denominator }} as decimal(38, 12))
+{%- endmacro %}
+
+{% macro duckdb__pro_rata(value, numerator, denominator) -%}
+    cast(cast({{ value }} * {{ numerator }} / {{ denominator }} as varchar) as decimal(38, 12))
 {%- endmacro %}
 
 {% macro spark__pro_rata(value, numerator, denominator) -%}
