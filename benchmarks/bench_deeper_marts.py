@@ -36,7 +36,7 @@ import duckdb
 
 from kam.month import Month
 from kam.settings import Settings, Stage
-from kam.transform.dbt import dbt_vars, run_dbt
+from kam.transform.dbt import build_month, dbt_vars, run_dbt
 
 MONTH = "2026-10"
 ACCOUNTS = 10_000
@@ -95,7 +95,7 @@ def _warm(work: Path, landed: Path, variables: dict) -> Path:
     shutil.rmtree(warm.parent, ignore_errors=True)
     warm.parent.mkdir(parents=True)
     shutil.copyfile(landed, warm)
-    _build(warm, work / "warm" / "target", variables, [])
+    build_month(warm, variables, work / "warm" / "target")  # with the CLV fit between
     with duckdb.connect(str(warm)) as con:  # copies of the file alone must hold everything
         con.execute("checkpoint")
     stamp.write_text(landed_at)
