@@ -4,8 +4,7 @@ never a compliance or margin computed from empty values."""
 from __future__ import annotations
 
 import duckdb
-from conftest import DQ
-from fixture_warehouse import MONTH, RUN_ID, build_warehouse
+from fixture_warehouse import DQ, MONTH, RUN_ID, build_warehouse
 from pdf_text import pdf_text
 
 from kam.report import render_one_account
