@@ -190,8 +190,11 @@ class Settings(BaseSettings):
         description="Scheduler of an existing cluster (tcp://host:8786 for Dask, "
         "ray://host:10001 for Ray); empty: start a local one for the run.",
     )
+    # One by default: a run started from the command line loses its local pool's workers in
+    # the middle of their first batch (they exit cleanly and the pool breaks), which tests
+    # run in process do not show; until that is found, a run renders in its own process.
     render_workers: int | None = Field(
-        None, ge=1, description="Workers of the local pool or local cluster; empty: one per core."
+        1, ge=1, description="Workers of the local pool or local cluster; empty: one per core."
     )
 
     @field_validator("timezone")

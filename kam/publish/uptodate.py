@@ -30,7 +30,8 @@ from kam.publish.signing import signature_path
 from kam.publish.verify import verify_month
 from kam.settings import Stage
 
-RENDERED_KINDS = {"account_review", "portfolio"}  # what a run lists as the files it rendered
+# what a run lists as the files it rendered
+RENDERED_KINDS = {"account_review", "portfolio", "portfolio_workbook"}
 
 
 @dataclass(frozen=True)
