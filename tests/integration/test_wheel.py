@@ -31,7 +31,7 @@ def test_the_wheel_runs_the_demo_outside_the_checkout(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for resource in (
         "kam/assets/dbt_project/dbt_project.yml",
-        "kam/assets/dbt_project/models/marts/clv/account_clv.py",
+        "kam/assets/dbt_project/models/marts/clv/account_clv.sql",
         "kam/assets/report_templates/account_review.html",
         "kam/assets/expectations/orders.json",
         "kam/extract/profiles/fxiaoke.yaml",
