@@ -190,11 +190,10 @@ class Settings(BaseSettings):
         description="Scheduler of an existing cluster (tcp://host:8786 for Dask, "
         "ray://host:10001 for Ray); empty: start a local one for the run.",
     )
-    # One by default: a run started from the command line loses its local pool's workers in
-    # the middle of their first batch (they exit cleanly and the pool breaks), which tests
-    # run in process do not show; until that is found, a run renders in its own process.
     render_workers: int | None = Field(
-        1, ge=1, description="Workers of the local pool or local cluster; empty: one per core."
+        None, ge=1,
+        description="Workers of the local pool or local cluster; empty: one per core, and "
+        "the run's own process for a month of fewer than 40 reviews.",
     )
 
     @field_validator("timezone")

@@ -55,8 +55,12 @@ __all__ = [
 CACHE_DIR_NAME = ".kam_render_cache"
 PORTFOLIO_PDF_NAME = "portfolio.pdf"
 # Below this many documents to render, worker start-up costs more than it saves (on the
-# local pool; a cluster runner is used whatever the count, since it was asked for).
+# local pool; a cluster runner is used whatever the count, since it was asked for). A worker
+# spends about 5 s importing the renderer before its first review, against about 0.5 s a
+# review: with the worker count left to the machine, a pool pays from a few dozen reviews;
+# a worker count that was set explicitly is taken at its word from a handful.
 MIN_PARALLEL_DOCUMENTS = 4
+MIN_PARALLEL_DOCUMENTS_BY_DEFAULT = 40
 # Batches per worker: enough to keep every worker busy to the end, few enough that the
 # per-task cost (a Prefect task run, one snapshot scan) stays small against rendering.
 BATCHES_PER_WORKER = 4
@@ -106,16 +110,17 @@ def batches_of(account_ids: list[str], workers: int) -> list[list[str]]:
     return [account_ids[i:i + size] for i in range(0, len(account_ids), size)]
 
 
-def _fans_out(runner: RenderRunner, workers: int, pending: int) -> bool:
+def _fans_out(runner: RenderRunner, workers: int, pending: int, min_parallel: int) -> bool:
     if runner.kind != "process":
         return pending > 0
-    return workers > 1 and pending >= MIN_PARALLEL_DOCUMENTS
+    return workers > 1 and pending >= min_parallel
 
 
 def render_documents(
     month_inputs: MonthInputs, settings: RenderSettings, out_dir: Path, *,
     snapshot: Path, cache_dir: Path | None, workers: int, progress: bool,
     runner: RenderRunner | None = None, with_portfolio: bool = True,
+    min_parallel: int = MIN_PARALLEL_DOCUMENTS,
 ) -> list[RenderedFile]:
     """Every review of `month_inputs` (read from `snapshot`) and the portfolio, written
     under `out_dir`, in the order of the accounts, the portfolio last."""
@@ -135,7 +140,7 @@ def render_documents(
     with _progress(progress) as bar:
         task = bar.add_task(f"reviews {settings.month}", total=len(jobs))
         bar.advance(task, len(pdfs))
-        if _fans_out(runner, workers, len(pending)):
+        if _fans_out(runner, workers, len(pending), min_parallel):
             rendered = render_with(runner, workers, str(snapshot),
                                    batches_of(pending, workers), settings,
                                    on_batch=lambda done: bar.advance(task, done))
@@ -174,7 +179,8 @@ def render_reports(
 
     `cache_dir` (default: `.kam_render_cache` beside out_dir) lets a rerun reuse the PDFs
     whose inputs did not change; `workers` defaults to the machine's cores; `runner`
-    (default: the local process pool) says where the reviews render; `progress` defaults to
+    (default: the local process pool) says where the reviews render, on worker processes
+    once a month has enough reviews to pay for their start-up; `progress` defaults to
     showing a bar when stderr is a terminal. The Parquet snapshot the workers read lives
     beside the warehouse (a run's working copy sits in its own working folder) and is
     removed when rendering ends. `list_limit` and `top_accounts` bound the portfolio review's
@@ -182,6 +188,7 @@ def render_reports(
     """
     settings = RenderSettings(month, run_id, check_locale(locale), dq_status, confidentiality_label,
                               list_limit, top_accounts)
+    chosen_workers = workers or (runner.workers if runner else None)
     warehouse = Path(warehouse)
     if not warehouse.exists():  # before the snapshot's folder is made beside it
         raise PipelineError(f"warehouse {warehouse} does not exist", hint="run `kam run` first")
@@ -198,9 +205,11 @@ def render_reports(
         return render_documents(
             month_inputs, settings, Path(out_dir), snapshot=snapshot,
             cache_dir=cache_dir if cache_dir is not None else default_cache_dir(out_dir),
-            workers=workers or (runner.workers if runner else None) or os.cpu_count() or 1,
+            workers=chosen_workers or os.cpu_count() or 1,
             progress=sys.stderr.isatty() if progress is None else progress,
             runner=runner,
+            min_parallel=(MIN_PARALLEL_DOCUMENTS if chosen_workers
+                          else MIN_PARALLEL_DOCUMENTS_BY_DEFAULT),
         )
     finally:
         shutil.rmtree(snapshot, ignore_errors=True)

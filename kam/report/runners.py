@@ -13,7 +13,10 @@ bytes; the parent writes them and the manifest, so every runner publishes the sa
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+import importlib.util
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
@@ -99,6 +102,31 @@ render_in_batches = flow(name="render-reviews", persist_result=False,
                          validate_parameters=False)(fan_out_batches)
 
 
+@contextmanager
+def _workers_skip_the_main_script() -> Iterator[None]:
+    """Spawned workers start without re-running the parent's main script.
+
+    A spawned process re-runs the parent's main script (the `kam` command, or a user's own
+    script) unless the main module is a package's `__main__`. Re-running `kam` imports Great
+    Expectations, which imports pyspark's Spark Connect; while the child's main module is
+    still being set up, pyspark takes the process for a doctest run and exits with status 0,
+    which breaks the pool in the middle of its first batch. The workers need nothing from the
+    main script (they import what the pickled tasks name), so while the workers start the
+    main module passes for `kam`'s own `__main__`, which spawn skips, and each worker also
+    saves the seconds that re-importing the whole pipeline costs.
+    """
+    main = sys.modules["__main__"]
+    had_spec, spec = hasattr(main, "__spec__"), getattr(main, "__spec__", None)
+    main.__spec__ = importlib.util.find_spec("kam.__main__")
+    try:
+        yield
+    finally:
+        if had_spec:
+            main.__spec__ = spec
+        else:
+            del main.__spec__
+
+
 def render_with(
     runner: RenderRunner, workers: int, snapshot: str, batches: list[list[str]],
     settings: RenderSettings, on_batch: Callable[[int], None] | None = None,
@@ -108,6 +136,7 @@ def render_with(
     fan_out = render_in_batches.with_options(task_runner=runner.task_runner(workers))
     _on_batch = on_batch
     try:
-        return dict(fan_out(snapshot, batches, settings))
+        with _workers_skip_the_main_script():
+            return dict(fan_out(snapshot, batches, settings))
     finally:
         _on_batch = None

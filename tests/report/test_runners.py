@@ -4,12 +4,15 @@ render the same month into the same files and the same manifest."""
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import duckdb
 import pytest
 from fixture_warehouse import DQ, MONTH, RUN_ID, clone_key_accounts
+from prefect.settings import PREFECT_API_URL
 
 from kam.publish import build_manifest, write_manifest
 from kam.report import render_reports
@@ -75,6 +78,43 @@ def test_batches_keep_the_order_and_spread_over_the_workers():
                                   ["A9"]]
     assert [len(b) for b in batches_of([str(i) for i in range(1000)], 2)] == [50] * 20
 
+
+# A main script as `kam` is one: it imports the whole pipeline (Great Expectations among it)
+# at the top and renders with the local pool.
+_MAIN_SCRIPT = """
+import sys
+from pathlib import Path
+
+import great_expectations  # noqa: F401
+
+from kam.report import render_reports
+from kam.report.render import RenderRunner
+from fixture_warehouse import DQ, MONTH, RUN_ID
+
+if __name__ == "__main__":
+    warehouse, out_dir = Path(sys.argv[1]), Path(sys.argv[2])
+    files = render_reports(warehouse, month=MONTH, out_dir=out_dir, run_id=RUN_ID, locale="en",
+                           dq_status=DQ, progress=False, cache_dir=out_dir.parent / "cache",
+                           runner=RenderRunner("process", workers=2), workers=2)
+    print(len(files))
+"""
+
+
+def test_the_pool_renders_from_a_main_script_that_imports_the_pipeline(
+    prefect_harness, eight_accounts, tmp_path
+):
+    # Spawned workers used to re-run such a script; on its way to Great Expectations the
+    # re-run imported pyspark's Spark Connect, which exits a half-started process with
+    # status 0, and the pool broke.
+    script = tmp_path / "main_script.py"
+    script.write_text(_MAIN_SCRIPT)
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(),
+           "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), *sys.path])}
+    done = subprocess.run([sys.executable, str(script), str(eight_accounts), str(tmp_path / "out")],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split()[-1] == "10"  # 8 reviews, the portfolio and its workbook
+    assert len(list((tmp_path / "out/accounts").glob("*.pdf"))) == 8
 
 
 def test_a_render_worker_imports_neither_dask_nor_ray_unless_chosen():
