@@ -1,6 +1,6 @@
 """`python -m kam`: the same command line as the `kam` script."""
 
-from kam.cli import main
+from kam.launch import main
 
 if __name__ == "__main__":
     main()

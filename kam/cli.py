@@ -498,10 +498,14 @@ def _prefect_defaults() -> dict:
             if setting.name not in os.environ}
 
 
-def main() -> None:
+def main(before_flows: Callable[[], None] | None = None) -> None:
+    """Run the command line; `before_flows`, if given, is called once the imports are done
+    and before any command runs (the entry point waits there for Prefect's API server)."""
     os.environ.setdefault("DO_NOT_TRACK", "1")
     logging.setLogRecordFactory(without_expected_tracebacks(logging.getLogRecordFactory()))
     mark_cli_ready()
+    if before_flows is not None:
+        before_flows()
     # Prefect reads its environment once, at import, so setting variables here would be too
     # late: the values go in as temporary settings, which its temporary server inherits.
     with temporary_settings(updates=_prefect_defaults()):
