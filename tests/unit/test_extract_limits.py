@@ -6,7 +6,6 @@ file (sheet, line, column), the limit and the setting that raises it; exit statu
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -14,6 +13,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from fresh_process import run_measuring_memory
+from tiny_export import ACCOUNTS, MANAGERS, ORDERS, export
 
 from kam.errors import EXIT_DATA_QUALITY, DataQualityError
 from kam.extract.assemble import fingerprint, read_export
@@ -25,18 +26,7 @@ from kam.extract.readers import read_csv_text
 from kam.extract.sources import list_files
 from kam.settings import LIMIT_FIELDS, Settings
 
-ACCOUNTS = "account_id,account_name,account_manager_id,created_at\nA1,Acme,M1,2025-01-02\n"
-MANAGERS = "manager_id,name,email\nM1,Ann,ann@example.com\n"
-ORDERS = "order_id,account_id,order_date,amount,currency\nO1,A1,2026-01-02,10.00,USD\n"
 CANONICAL = load_profile("canonical")
-
-
-def export(folder: Path, **files: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, content in {"accounts.csv": ACCOUNTS, "account_managers.csv": MANAGERS,
-                          "orders.csv": ORDERS, **files}.items():
-        (folder / name).write_text(content)
-    return folder
 
 
 def refusal(call, *args, **kwargs) -> str:
@@ -128,30 +118,26 @@ def test_a_zip_bomb_is_refused_from_its_central_directory_with_bounded_memory(tm
     assert bomb.stat().st_size < 2_000_000
     # A fresh process, so its peak resident memory is this refusal's alone: the flow
     # fingerprints the inputs, then extracts them.
-    script = f"""
-import json, resource
-from kam.errors import DataQualityError
-from kam.extract.landing import extract_export, input_fingerprint
-baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-messages = []
-for step in (lambda: input_fingerprint({str(bomb)!r}),
-             lambda: extract_export({str(bomb)!r}, {str(tmp_path / 'w.duckdb')!r}, run_id='r')):
-    try:
-        step()
-        messages.append(None)
-    except DataQualityError as error:
-        messages.append(error.message)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({{"messages": messages, "growth_kib": peak - baseline}}))
-"""
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=300, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    setup = """
+        from kam.errors import DataQualityError
+        from kam.extract.landing import extract_export, input_fingerprint
+    """
+    body = f"""
+        result = []
+        for step in (lambda: input_fingerprint({str(bomb)!r}),
+                     lambda: extract_export({str(bomb)!r}, {str(tmp_path / 'w.duckdb')!r},
+                                            run_id='r')):
+            try:
+                step()
+                result.append(None)
+            except DataQualityError as error:
+                result.append(error.message)
+    """
+    messages, growth_kib = run_measuring_memory(setup, body)
     expected = "export.zip/orders.csv: compression ratio"
     assert all(m and m.startswith(expected) and "(max_zip_ratio)" in m
-               for m in result["messages"]), result
-    assert result["growth_kib"] < 64 * 1024  # not one of the 512 MiB was inflated
+               for m in messages), messages
+    assert growth_kib < 64 * 1024  # not one of the 512 MiB was inflated
 
 
 def test_a_zip_member_over_the_file_limit_is_refused(tmp_path):

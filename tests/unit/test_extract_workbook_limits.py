@@ -9,17 +9,15 @@ the limit, exits 3, and lands nothing; ordinary workbooks of each format are sti
 from __future__ import annotations
 
 import io
-import json
 import random
 import struct
-import subprocess
-import sys
 import warnings
 import zipfile
 from pathlib import Path
 
 import pytest
 from crafted_workbooks import ods, ods_package, ods_row, xls, xlsb
+from fresh_process import run_measuring_memory
 
 from kam.errors import EXIT_DATA_QUALITY, DataQualityError
 from kam.extract.excel import read_excel_text
@@ -186,27 +184,22 @@ BOMBS = {  # each aborted the process (exit 134) or took hundreds of MiB before 
 def test_bombs_are_refused_in_a_fresh_process_with_bounded_memory(tmp_path):
     for name, data in BOMBS.items():
         (tmp_path / name).write_bytes(data)
-    script = f"""
-import json, resource
-from pathlib import Path
-from kam.errors import DataQualityError
-from kam.extract.excel import read_excel_text
-baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-messages = {{}}
-for name in {sorted(BOMBS)!r}:
-    try:
-        read_excel_text((Path({str(tmp_path)!r}) / name).read_bytes(), name)
-        messages[name] = "read"
-    except DataQualityError as error:
-        messages[name] = error.message
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({{"messages": messages, "growth_kib": peak - baseline}}))
-"""
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=300, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result["messages"] == {
+    setup = """
+        from pathlib import Path
+        from kam.errors import DataQualityError
+        from kam.extract.excel import read_excel_text
+    """
+    body = f"""
+        result = {{}}
+        for name in {sorted(BOMBS)!r}:
+            try:
+                read_excel_text((Path({str(tmp_path)!r}) / name).read_bytes(), name)
+                result[name] = "read"
+            except DataQualityError as error:
+                result[name] = error.message
+    """
+    messages, growth_kib = run_measuring_memory(setup, body)
+    assert messages == {
         "orders.ods": "orders.ods, sheet 'orders': used range of 10,000,001 rows exceeds the "
                       "limit of 5,000,000 (max_rows)",
         "orders.xls": "orders.xls, sheet 'orders': used range of 65,535 columns exceeds the "
@@ -214,7 +207,7 @@ print(json.dumps({{"messages": messages, "growth_kib": peak - baseline}}))
         "orders.xlsb": "orders.xlsb, sheet 'orders': used range of 4,000,000,001 columns "
                        "exceeds the limit of 1,000 (max_columns)",
     }
-    assert result["growth_kib"] < 64 * 1024
+    assert growth_kib < 64 * 1024
 
 
 ACCOUNTS = "account_id,account_name,account_manager_id,created_at\nA1,Acme,M1,2025-01-02\n"

@@ -4,12 +4,11 @@ are refused with exit 2, data lands verbatim as data."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pytest
 from click.testing import CliRunner
 from prefect.exceptions import ParameterTypeError
+from tiny_export import export
 
 from flows.monthly_review import monthly_account_review
 from kam.cli import cli
@@ -18,17 +17,6 @@ from kam.extract.landing import extract_export
 from kam.extract.profile import load_profile
 
 INJECTION = "EUR' || read_text('/etc/passwd') || '"
-ACCOUNTS = "account_id,account_name,account_manager_id,created_at\nA1,Acme,M1,2025-01-02\n"
-MANAGERS = "manager_id,name,email\nM1,Ann,ann@example.com\n"
-ORDERS = "order_id,account_id,order_date,amount,currency\nO1,A1,2026-01-02,10.00,USD\n"
-
-
-def export(folder: Path, **files: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, content in {"accounts.csv": ACCOUNTS, "account_managers.csv": MANAGERS,
-                          "orders.csv": ORDERS, **files}.items():
-        (folder / name).write_text(content)
-    return folder
 
 
 # ---- settings: flag, environment, kam.toml, deployment parameter --------------------------
