@@ -57,6 +57,8 @@ def _launch(monkeypatch, argv: list[str], environ: dict[str, str] | None = None)
         events.append("import kam.cli")
         return SimpleNamespace(main=cli_main)
 
+    monkeypatch.setattr(launch.atexit, "register",
+                        lambda handler: events.append(f"at exit {handler.__name__}"))
     monkeypatch.setattr(launch, "_start_temporary_api", start_server)
     monkeypatch.setattr(launch.importlib, "import_module", import_module)
     monkeypatch.setattr(launch.sys, "argv", ["kam", *argv])
@@ -67,13 +69,14 @@ def _launch(monkeypatch, argv: list[str], environ: dict[str, str] | None = None)
 
 def test_a_run_waits_for_the_server_started_before_the_imports(monkeypatch):
     events = _launch(monkeypatch, ["run", "--month", "2026-10"])
-    assert set(events) == {"server start", "import kam.cli", "imports done", "command runs"}
+    assert set(events) == {"at exit freeze", "server start", "import kam.cli", "imports done",
+                           "command runs"}
     assert events.index("server start") < events.index("command runs")
 
 
 def test_another_command_starts_no_server(monkeypatch):
     assert _launch(monkeypatch, ["generate", "--out", "x"]) == [
-        "import kam.cli", "imports done", "command runs"]
+        "at exit freeze", "import kam.cli", "imports done", "command runs"]
 
 
 def test_a_configured_api_starts_no_server(monkeypatch):
