@@ -129,7 +129,7 @@ def one_line_per_record(data: bytes, first_data: int, records: int) -> bool:
     blank line or a value. Two scans of the bytes instead of one per column of the table.
     """
     return (data.count(b"\n", first_data) == records
-            and data.count(b"\r") == data.count(b"\r\n"))
+            and (b"\r" not in data or data.count(b"\r") == data.count(b"\r\n")))
 
 
 def _line_numbers(table: pa.Table, first_line: int, skipped: list[int],
