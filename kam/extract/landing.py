@@ -23,7 +23,7 @@ from kam.errors import UsageError
 from kam.extract.assemble import ReadFile, ReadTable, fingerprint, iter_export
 from kam.extract.limits import DEFAULT_LIMITS, InputLimits
 from kam.extract.parse import REASONS, sql_literal
-from kam.extract.profile import Formats, Profile, load_profile
+from kam.extract.profile import Profile, load_profile
 from kam.extract.readers import SOURCE_LINE
 from kam.extract.sources import is_input
 from kam.extract.stage import needs_dedup, staged_sql, typed_sql
@@ -247,38 +247,44 @@ class _Lander:
     def _land_typed(self, read: ReadTable, views: list[str]) -> dict:
         """Insert the parsed rows in file and line order; quarantine unparseable values.
 
-        Parsing is most of a large table's landing, so every row is parsed once, on its way
-        into `raw`. Only the rows landed with an empty typed column (an unparseable value
-        parses to NULL, as an empty cell does) are parsed again, with their texts, to tell
-        the two apart; the rows holding an unparseable value are removed from `raw` again
-        and their values quarantined. Rows arrive in file and line order already unless
-        deduplication reordered them.
+        Parsing is most of a large table's landing, so the rows are parsed on their way
+        into `raw`, the ones with an unparseable value left out, without a typed copy of
+        the whole table in between. Counting the rows before and after tells whether any
+        was left out; only then are the rows parsed again to find and quarantine their
+        values (never a DELETE in `raw`: DuckDB would rewrite the whole table at commit).
+        Rows arrive in file and line order already unless deduplication reordered them.
         """
         table, con = read.table, self.con
         formats = self.profile.formats_for(table.name)
+        typed_columns = [c for c in table.columns if c.type != "text"]
+        any_failed = " or ".join(_failed(c.name) for c in typed_columns) or "false"
+        typed = (f"(with staged as ({staged_sql(read, views)}) "
+                 f"{typed_sql(read, formats, self.timezone)})")
         names = ", ".join(f'"{c}"' for c in table.column_names)
         con.execute(
             f"insert into raw.{table.name} select {names}, _source_file, {SOURCE_LINE} "
-            f"from (with staged as ({staged_sql(read, views)}) "
-            f"{typed_sql(read, formats, self.timezone)})"
+            f"from {typed} where not ({any_failed})"
             + (f" order by _source_file, {SOURCE_LINE}" if needs_dedup(read) else ""))
-        kept = dict(con.execute(
+        per_file = dict(con.execute(
             f"select _source_file, count(*) from raw.{table.name} group by 1").fetchall())
+        # Rows after deduplication, landed or not: only the key and updated-at are parsed.
+        kept = dict(con.execute(
+            f"select _source_file, count(*) from {typed} group by 1").fetchall())
         # As before: a file none of whose rows survived deduplication counts no staged rows.
         staged = {name: count for name, count in con.execute(
             f"select _source_file, count(*) from ({staged_sql(read, views)}) group by 1"
         ).fetchall() if name in kept}
-        failed = self._failed_rows(read, views, formats)
         bad_values, bad_rows = 0, {}
-        if failed:
-            typed_columns = [c for c in table.columns if c.type != "text"]
+        if sum(kept.values()) > sum(per_file.values()):
+            con.execute(f"create or replace temp table failed_rows as "
+                        f"select * from {typed} where {any_failed}")
             for column in typed_columns:
                 con.execute(
                     f"""insert into audit.quarantine
                     select ?, ?, __row_key, _source_file, {SOURCE_LINE}, ?,
                            "__text_{column.name}", ?, ?
                     from failed_rows
-                    where "__text_{column.name}" is not null and "{column.name}" is null
+                    where {_failed(column.name)}
                     order by _source_file, {SOURCE_LINE}""",
                     [self.run_id, table.name, column.name, f"parse_{column.type}",
                      REASONS[column.type]])
@@ -286,33 +292,9 @@ class _Lander:
             bad_values = con.execute(f"select sum({entries}) from failed_rows").fetchone()[0]
             bad_rows = dict(con.execute(
                 "select _source_file, count(*) from failed_rows group by 1").fetchall())
-            con.execute(
-                f"delete from raw.{table.name} as landed using failed_rows as failed "
-                f"where landed._source_file = failed._source_file "
-                f"and landed.{SOURCE_LINE} = failed.{SOURCE_LINE}")
-        con.execute("drop table if exists failed_rows")
-        per_file = {name: count - bad_rows.get(name, 0) for name, count in kept.items()}
+            con.execute("drop table failed_rows")
         return {"bad_values": int(bad_values), "per_file": per_file, "bad_rows": bad_rows,
                 "kept": kept, "staged": staged}
-
-    def _failed_rows(self, read: ReadTable, views: list[str], formats: Formats) -> int:
-        """Temp table `failed_rows`: the landed rows with an unparseable value, their texts
-        and parsed values; returns how many there are."""
-        table, con = read.table, self.con
-        typed_columns = [c for c in table.columns if c.type != "text"]
-        if not typed_columns:
-            return 0
-        empty = " or ".join(f'"{c.name}" is null' for c in typed_columns)
-        con.execute(f"create or replace temp table landed_empty as select _source_file, "
-                    f"{SOURCE_LINE} from raw.{table.name} where {empty}")
-        # Deduplication already chose the landed rows; these are parsed as they were.
-        con.execute(
-            f"create or replace temp table failed_rows as select * from ("
-            f"with staged as ({staged_sql(read, views, 'landed_empty')}) "
-            f"{typed_sql(read, formats, self.timezone, False)}) "
-            f"where {' or '.join(_failed(c.name) for c in typed_columns)}")
-        con.execute("drop table landed_empty")
-        return con.execute("select count(*) from failed_rows").fetchone()[0]
 
 
 def _failed(column: str) -> str:

@@ -27,8 +27,7 @@ def derived_value(file: ReadFile, read: ReadTable, column: str) -> str:
     return f"coalesce({', '.join(values)})"
 
 
-def file_select(read: ReadTable, file: ReadFile, view: str, order: int,
-                lines: str | None = None) -> str:
+def file_select(read: ReadTable, file: ReadFile, view: str, order: int) -> str:
     spec = read.spec
     parts = []
     for column in read.table.column_names:
@@ -50,18 +49,13 @@ def file_select(read: ReadTable, file: ReadFile, view: str, order: int,
               f"{sql_literal(file.source.relative)} as _source_file", SOURCE_LINE]
     keep = [f"lower(trim(c{index})) in ({', '.join(sql_literal(v.casefold()) for v in values)})"
             for index, values in file.keep]
-    if lines:  # filtered before the texts are trimmed and mapped, so only those rows are
-        keep.append(f"{SOURCE_LINE} in (select {SOURCE_LINE} from {lines} "
-                    f"where _source_file = {sql_literal(file.source.relative)})")
     where = f" where {' and '.join(keep)}" if keep else ""
     return f"select {', '.join(parts)} from {view}{where}"
 
 
-def staged_sql(read: ReadTable, views: list[str], lines: str | None = None) -> str:
-    """The files' rows as canonical text columns; only the rows a relation `lines`
-    (`_source_file`, `_source_line`) names when it is given."""
-    selects = [file_select(read, f, v, i, lines)
-               for i, (f, v) in enumerate(zip(read.files, views, strict=True))]
+def staged_sql(read: ReadTable, views: list[str]) -> str:
+    selects = [file_select(read, f, v, i) for i, (f, v) in enumerate(zip(read.files, views,
+                                                                        strict=True))]
     return " union all ".join(selects)
 
 
@@ -70,9 +64,9 @@ def needs_dedup(read: ReadTable) -> bool:
             or any(f.updated_at is not None for f in read.files))
 
 
-def typed_sql(read: ReadTable, formats: Formats, timezone: str, dedup: bool = True) -> str:
-    """Select from a relation `staged`: texts, parsed columns and `__row_key`, deduplicated
-    when the table needs it (and `dedup` is left on)."""
+def typed_sql(read: ReadTable, formats: Formats, timezone: str) -> str:
+    """Select from a relation `staged`: texts, parsed columns and `__row_key`,
+    deduplicated when needed."""
     options = dict(timezone=timezone, decimal=formats.decimal, day_first=formats.day_first,
                    extra_formats=formats.date_formats)
     typed = [parse_value(_quoted("__text_" + c.name), c.type, **options) + f" as {_quoted(c.name)}"
@@ -84,7 +78,7 @@ def typed_sql(read: ReadTable, formats: Formats, timezone: str, dedup: bool = Tr
     sql = (f"select *, {', '.join(texts + typed)}, "
            f"nullif(concat_ws('|', {key}), '') as __row_key, "
            f"{updated} as __updated_at from staged")
-    if not (dedup and needs_dedup(read)):
+    if not needs_dedup(read):
         return sql
     return (f"select * from ({sql}) qualify __row_key is null or row_number() over ("
             f"partition by __row_key order by __updated_at desc nulls last, "
