@@ -192,13 +192,11 @@ class _Lander:
         views = [f"src_{i}" for i in range(len(read.files))]
         for view, file in zip(views, read.files, strict=True):
             con.register(view, file.text.table)
-        staged = staged_sql(read, views)
-        con.execute(f"create or replace temp table typed as with staged as ({staged}) "
-                    + typed_sql(read, self.profile.formats_for(table.name), self.timezone))
-        for view in views:
-            con.unregister(view)
-        counts = self._land_typed(read, ordered=not needs_dedup(read))
-        con.execute("drop table typed")
+        try:
+            counts = self._land_typed(read, views)
+        finally:
+            for view in views:
+                con.unregister(view)
         files = [self._file_load(read, file, counts) for file in read.files]
         for load in files:
             con.execute(_MANIFEST, [
@@ -246,42 +244,62 @@ class _Lander:
                 self.con.unregister("malformed_rows")
         return rows
 
-    def _land_typed(self, read: ReadTable, *, ordered: bool) -> dict:
-        """Quarantine unparseable values and insert the other rows, in file and line order.
+    def _land_typed(self, read: ReadTable, views: list[str]) -> dict:
+        """Insert the parsed rows in file and line order; quarantine unparseable values.
 
-        Rows arrive in that order already unless deduplication reordered them.
+        Parsing is most of a large table's landing, so the rows are parsed on their way
+        into `raw`, the ones with an unparseable value left out, without a typed copy of
+        the whole table in between. Counting the rows before and after tells whether any
+        was left out; only then are the rows parsed again to find and quarantine their
+        values (never a DELETE in `raw`: DuckDB would rewrite the whole table at commit).
+        Rows arrive in file and line order already unless deduplication reordered them.
         """
         table, con = read.table, self.con
+        formats = self.profile.formats_for(table.name)
         typed_columns = [c for c in table.columns if c.type != "text"]
-        failed = [f'("__text_{c.name}" is not null and "{c.name}" is null)'
-                  for c in typed_columns]
-        any_failed = " or ".join(failed) or "false"
-        for column in typed_columns:
-            con.execute(
-                f"""insert into audit.quarantine
-                select ?, ?, __row_key, _source_file, {SOURCE_LINE}, ?, "__text_{column.name}",
-                       ?, ?
-                from typed
-                where "__text_{column.name}" is not null and "{column.name}" is null
-                order by _source_file, {SOURCE_LINE}""",
-                [self.run_id, table.name, column.name, f"parse_{column.type}",
-                 REASONS[column.type]])
+        any_failed = " or ".join(_failed(c.name) for c in typed_columns) or "false"
+        typed = (f"(with staged as ({staged_sql(read, views)}) "
+                 f"{typed_sql(read, formats, self.timezone)})")
         names = ", ".join(f'"{c}"' for c in table.column_names)
         con.execute(
             f"insert into raw.{table.name} select {names}, _source_file, {SOURCE_LINE} "
-            f"from typed where not ({any_failed})"
-            + ("" if ordered else f" order by _source_file, {SOURCE_LINE}"))
-        entries = " + ".join(f"({f})::INTEGER" for f in failed) or "0"
-        bad_values = con.execute(f"select coalesce(sum({entries}), 0) from typed").fetchone()[0]
-        by_file = con.execute(
-            f"select _source_file, count(*) filter (where {any_failed}), count(*), "
-            f"max(__staged_rows) from typed group by 1").fetchall()
+            f"from {typed} where not ({any_failed})"
+            + (f" order by _source_file, {SOURCE_LINE}" if needs_dedup(read) else ""))
         per_file = dict(con.execute(
             f"select _source_file, count(*) from raw.{table.name} group by 1").fetchall())
-        return {"bad_values": int(bad_values), "per_file": per_file,
-                "bad_rows": {name: bad for name, bad, _, _ in by_file},
-                "kept": {name: kept for name, _, kept, _ in by_file},
-                "staged": {name: staged for name, _, _, staged in by_file}}
+        # Rows after deduplication, landed or not: only the key and updated-at are parsed.
+        kept = dict(con.execute(
+            f"select _source_file, count(*) from {typed} group by 1").fetchall())
+        # As before: a file none of whose rows survived deduplication counts no staged rows.
+        staged = {name: count for name, count in con.execute(
+            f"select _source_file, count(*) from ({staged_sql(read, views)}) group by 1"
+        ).fetchall() if name in kept}
+        bad_values, bad_rows = 0, {}
+        if sum(kept.values()) > sum(per_file.values()):
+            con.execute(f"create or replace temp table failed_rows as "
+                        f"select * from {typed} where {any_failed}")
+            for column in typed_columns:
+                con.execute(
+                    f"""insert into audit.quarantine
+                    select ?, ?, __row_key, _source_file, {SOURCE_LINE}, ?,
+                           "__text_{column.name}", ?, ?
+                    from failed_rows
+                    where {_failed(column.name)}
+                    order by _source_file, {SOURCE_LINE}""",
+                    [self.run_id, table.name, column.name, f"parse_{column.type}",
+                     REASONS[column.type]])
+            entries = " + ".join(f"({_failed(c.name)})::INTEGER" for c in typed_columns)
+            bad_values = con.execute(f"select sum({entries}) from failed_rows").fetchone()[0]
+            bad_rows = dict(con.execute(
+                "select _source_file, count(*) from failed_rows group by 1").fetchall())
+            con.execute("drop table failed_rows")
+        return {"bad_values": int(bad_values), "per_file": per_file, "bad_rows": bad_rows,
+                "kept": kept, "staged": staged}
+
+
+def _failed(column: str) -> str:
+    """SQL: the column's text was not empty and did not parse."""
+    return f'("__text_{column}" is not null and "{column}" is null)'
 
 
 def _provides(read: ReadTable, file: ReadFile, column: str) -> bool:

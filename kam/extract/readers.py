@@ -101,7 +101,10 @@ def strip_footer(data: bytes, delimiter: str, width: int, quotechar: str = '"'
                 _fields(line.rstrip("\r"), delimiter, quotechar) != width for line in block):
             return data[:cut] + b"\n", len(lines) - index
         break
-    return data[: tail_start + kept_bytes] + b"\n", 0
+    end = tail_start + kept_bytes
+    if end == len(data) - 1 and data.endswith(b"\n"):
+        return data, 0  # already ends in one newline: no copy of a large file
+    return data[:end] + b"\n", 0
 
 
 def skip_lines(lines: np.ndarray, skipped: list[int]) -> np.ndarray:
@@ -118,10 +121,23 @@ def skip_lines(lines: np.ndarray, skipped: list[int]) -> np.ndarray:
     return lines + np.searchsorted(thresholds, lines, side="right")
 
 
-def _line_numbers(table: pa.Table, first_line: int, skipped: list[int]) -> pa.Array:
-    """Physical line of each record: quoted fields may span lines, so count newlines."""
+def one_line_per_record(data: bytes, first_data: int, records: int) -> bool:
+    """True when no record spans lines: the data holds exactly one newline per record.
+
+    Every record ends with a newline (the data ends with one) unless a lone carriage return
+    ends it, so with no lone carriage return, as many newlines as records leave none for a
+    blank line or a value. Two scans of the bytes instead of one per column of the table.
+    """
+    return (data.count(b"\n", first_data) == records
+            and (b"\r" not in data or data.count(b"\r") == data.count(b"\r\n")))
+
+
+def _line_numbers(table: pa.Table, first_line: int, skipped: list[int],
+                  one_line_each: bool = False) -> pa.Array:
+    """Physical line of each record: quoted fields may span lines, so count newlines
+    (unless `one_line_each` says that no value holds one)."""
     newlines = np.zeros(table.num_rows, dtype=np.int64)
-    for column in table.columns:
+    for column in [] if one_line_each else table.columns:
         counted = pc.fill_null(pc.count_substring(column, "\n"), 0)
         newlines += counted.to_numpy(zero_copy_only=False).astype(np.int64)
     lines = first_line + np.arange(table.num_rows, dtype=np.int64)
@@ -205,7 +221,7 @@ def _block_size(limits: InputLimits) -> int:
 def read_csv_text(data: bytes, relative: str, *, encoding: str = "auto",
                   delimiter: str = "auto", header_row: int = 1,
                   limits: InputLimits = DEFAULT_LIMITS) -> TextTable:
-    if not data.strip():
+    if not data or data.isspace():  # what `not data.strip()` says, without copying the file
         raise DataQualityError(f"{relative}: file is empty (0 bytes of data)",
                                hint="export it again or remove it from the folder")
     data, used_encoding = to_utf8(data, encoding, relative)
@@ -267,8 +283,10 @@ def read_csv_text(data: bytes, relative: str, *, encoding: str = "auto",
         first_data = data.find(b"\n", first_data) + 1
     lines = _locate_lines(data, [text for text, _ in invalid], first_data)
     malformed = [(line, text, why) for line, (text, why) in zip(lines, invalid, strict=True)]
+    one_line_each = one_line_per_record(data, first_data, table.num_rows + len(invalid))
     table = table.append_column(
-        SOURCE_LINE, _line_numbers(table, header_row + 1, [n for n in lines if n]))
+        SOURCE_LINE, _line_numbers(table, header_row + 1, [n for n in lines if n],
+                                   one_line_each))
     _check_field_sizes(table, headers, relative, limits)
     for line, text, _ in malformed:
         if len(text.encode("utf-8")) > limits.max_field_bytes:

@@ -65,8 +65,8 @@ def needs_dedup(read: ReadTable) -> bool:
 
 
 def typed_sql(read: ReadTable, formats: Formats, timezone: str) -> str:
-    """Select from a relation `staged`: texts, parsed columns, `__row_key`,
-    `__staged_rows` (the file's rows before deduplication), deduplicated when needed."""
+    """Select from a relation `staged`: texts, parsed columns and `__row_key`,
+    deduplicated when needed."""
     options = dict(timezone=timezone, decimal=formats.decimal, day_first=formats.day_first,
                    extra_formats=formats.date_formats)
     typed = [parse_value(_quoted("__text_" + c.name), c.type, **options) + f" as {_quoted(c.name)}"
@@ -75,10 +75,9 @@ def typed_sql(read: ReadTable, formats: Formats, timezone: str) -> str:
              for c in read.table.columns if c.type == "text"]
     key = ", ".join(_quoted("__text_" + k) for k in read.table.key.split(","))
     updated = parse_value("__updated_text", "timestamp", **options)
-    staged_rows = ", count(*) over (partition by _source_file) as __staged_rows"
     sql = (f"select *, {', '.join(texts + typed)}, "
            f"nullif(concat_ws('|', {key}), '') as __row_key, "
-           f"{updated} as __updated_at{staged_rows} from staged")
+           f"{updated} as __updated_at from staged")
     if not needs_dedup(read):
         return sql
     return (f"select * from ({sql}) qualify __row_key is null or row_number() over ("
