@@ -15,6 +15,10 @@ the same run, repetitions interleaved and medians printed:
 - the Dask and process-pool figures include starting the workers (and, for Dask, the
   cluster), as a run pays them.
 
+Each line also gives the CPU seconds per review (this process and the worker processes it
+waited for; not the Prefect API server): on a shared machine wall time says how many cores
+the neighbours left, CPU time what the workers cost.
+
     python -m benchmarks render
     python -m benchmarks.bench_render --accounts 300 --repeat 3
 """
@@ -22,6 +26,8 @@ the same run, repetitions interleaved and medians printed:
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -66,34 +72,57 @@ def final_pages(warehouse: Path) -> list[tuple[str, dict[str, tuple[bytes, str]]
     return pages
 
 
-def weasyprint_alone(pages) -> float:
-    """Seconds for WeasyPrint to turn the final pages into PDFs, nothing else."""
+def weasyprint_alone(pages) -> tuple[float, float]:
+    """(wall, CPU) seconds for WeasyPrint to turn the final pages into PDFs, nothing else."""
     stylesheet = CSS(url="kam:asset/report.css", url_fetcher=ProjectAssetFetcher(STATIC_DIR))
-    start = time.perf_counter()
-    with source_date_epoch(MONTH.last_day):
-        for html, charts in pages:
-            HTML(string=html, base_url="kam:asset/",
-                 url_fetcher=ProjectAssetFetcher(STATIC_DIR, charts)).write_pdf(
-                     stylesheets=[stylesheet])
-    return time.perf_counter() - start
+
+    def write_all() -> None:
+        with source_date_epoch(MONTH.last_day):
+            for html, charts in pages:
+                HTML(string=html, base_url="kam:asset/",
+                     url_fetcher=ProjectAssetFetcher(STATIC_DIR, charts)).write_pdf(
+                         stylesheets=[stylesheet])
+
+    return measured(write_all)
 
 
-def kam_render(warehouse: Path, out_dir: Path, runner: RenderRunner) -> float:
-    start = time.perf_counter()
+def _load() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def _cpu_seconds() -> float:
+    """User + system seconds of this process and of the children it has waited for (the
+    pool's and the local cluster's workers, joined when they shut down)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def measured(work) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of `work()`."""
+    wall, cpu = time.perf_counter(), _cpu_seconds()
+    work()
+    return time.perf_counter() - wall, _cpu_seconds() - cpu
+
+
+def kam_render(warehouse: Path, out_dir: Path, runner: RenderRunner) -> tuple[float, float]:
     # an empty render cache of its own: every review is drawn
-    render_reports(warehouse, month=MONTH, out_dir=out_dir / "month", run_id=RUN_ID,
-                   locale="en", dq_status=DQ, progress=False, cache_dir=out_dir / "cache",
-                   runner=runner, workers=runner.workers)
-    return time.perf_counter() - start
+    return measured(lambda: render_reports(
+        warehouse, month=MONTH, out_dir=out_dir / "month", run_id=RUN_ID, locale="en",
+        dq_status=DQ, progress=False, cache_dir=out_dir / "cache", runner=runner,
+        workers=runner.workers))
 
 
-def _line(label: str, first: tuple[str, list[float]], second: tuple[str, list[float]],
-          reviews: int, target: str = "") -> str:
-    (name_a, times_a), (name_b, times_b) = first, second
-    rate_a = reviews / statistics.median(times_a)
-    rate_b = reviews / statistics.median(times_b)
+def _line(label: str, first: tuple[str, list[tuple[float, float]]],
+          second: tuple[str, list[tuple[float, float]]], reviews: int, target: str = "") -> str:
+    (name_a, runs_a), (name_b, runs_b) = first, second
+    rate_a = reviews / statistics.median(wall for wall, _ in runs_a)
+    rate_b = reviews / statistics.median(wall for wall, _ in runs_b)
+    cpu_a = statistics.median(cpu for _, cpu in runs_a) / reviews
+    cpu_b = statistics.median(cpu for _, cpu in runs_b) / reviews
     return (f"{label}   {name_a} {rate_a:.1f}   {name_b} {rate_b:.1f}   "
-            f"ratio {rate_a / rate_b:.2f}{target}")
+            f"ratio {rate_a / rate_b:.2f}{target}\n"
+            f"CPU s/review   {name_a} {cpu_a:.2f}   {name_b} {cpu_b:.2f}")
 
 
 def main(argv: list[str]) -> None:
@@ -112,8 +141,8 @@ def main(argv: list[str]) -> None:
         warehouse = clone_key_accounts(root / "kam.duckdb", args.accounts)
         pages = final_pages(warehouse)
         reviews = len(pages)
-        print(f"{reviews} key account reviews, {args.repeat} interleaved repetitions, medians",
-              flush=True)
+        print(f"{reviews} key account reviews, {args.repeat} interleaved repetitions, medians; "
+              f"load average {_load()} on {os.cpu_count()} cores", flush=True)
         runs = {"kam": [], "alone": [], "dask4": [], "dask1": [], "pool2": [], "pool1": []}
         for repetition in range(args.repeat):
             out = root / f"out{repetition}"
@@ -129,7 +158,9 @@ def main(argv: list[str]) -> None:
                 runs["pool2"].append(kam_render(warehouse, out / "p2", RenderRunner(workers=2)))
                 runs["pool1"].append(kam_render(warehouse, out / "p1", RenderRunner(workers=1)))
             print(f"  repetition {repetition + 1}: "
-                  + "  ".join(f"{k} {v[-1]:.1f} s" for k, v in runs.items() if v), flush=True)
+                  + "  ".join(f"{k} {v[-1][0]:.1f} s ({v[-1][1]:.1f} CPU s)"
+                              for k, v in runs.items() if v), flush=True)
+        print(f"load average at the end {_load()}")
         if "weasyprint" in wanted:
             print(_line("reviews/s", ("kam", runs["kam"]), ("WeasyPrint alone", runs["alone"]),
                         reviews, " (target >= 0.5)"))
