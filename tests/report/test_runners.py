@@ -1,5 +1,5 @@
-"""Every task runner publishes the same bytes: the local process pool and a Dask cluster
-render the same month into the same files and the same manifest."""
+"""Every task runner publishes the same bytes: the local process pool, a Dask cluster and a
+Ray instance render the same month into the same files and the same manifest."""
 
 from __future__ import annotations
 
@@ -39,15 +39,18 @@ def _publish(warehouse, out_dir, runner: RenderRunner):
     return manifest.read_bytes(), hashes
 
 
-def test_the_process_pool_and_a_dask_cluster_publish_the_same_bytes(
+def test_the_process_pool_a_dask_cluster_and_a_ray_instance_publish_the_same_bytes(
     prefect_harness, eight_accounts, tmp_path
 ):
+    # Each cluster is a local one started for the render and stopped after it (a local Ray
+    # instance starts in about 30 s on a busy 2-core machine, a Dask LocalCluster in 20).
     pool = _publish(eight_accounts, tmp_path / "pool/month", RenderRunner("process", workers=2))
     dask = _publish(eight_accounts, tmp_path / "dask/month", RenderRunner("dask", workers=2))
+    ray = _publish(eight_accounts, tmp_path / "ray/month", RenderRunner("ray", workers=2))
     # the 2 fixture key accounts, 3 copies of each, and the portfolio
     assert len(pool[1]) == 9 and "accounts/ACC-2-0003.pdf" in pool[1]
-    assert dask[1] == pool[1]
-    assert dask[0] == pool[0]
+    assert dask[1] == pool[1] and ray[1] == pool[1]
+    assert dask[0] == pool[0] and ray[0] == pool[0]
 
 
 def test_the_snapshot_is_written_the_same_twice_and_reads_back_the_warehouse_values(
