@@ -52,12 +52,17 @@ def main(argv: list[str]) -> None:
     if "already published" not in rerun.stdout:
         print("the rerun did not find its month up to date:", rerun.stdout[-2000:], file=sys.stderr)
     ratio = rerun.wall_seconds / first.wall_seconds
-    print(f"export {export} ({accounts:,} accounts), month 2026-10, full runs")
+    print(f"export {export} ({accounts:,} accounts), month 2026-10, full runs; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{'run s (wall)':<20} rerun {rerun.wall_seconds:7.1f}   first run "
           f"{first.wall_seconds:7.1f}   ratio {ratio:4.2f} (target < {TARGET:g})")
     print(f"{'run s (CPU)':<20} rerun {rerun.cpu_seconds:7.1f}   first run "
           f"{first.cpu_seconds:7.1f}   ratio {rerun.cpu_seconds / first.cpu_seconds:4.2f}")
     for label, measured in (("first run", first), ("rerun", rerun)):
         stages = stage_seconds(measured.stdout)
+        # what the stages do not cover: the summary, Prefect stopping its temporary server,
+        # the interpreter's exit
+        rest = measured.wall_seconds - sum(stages.values())
         print(f"{label} s per stage: "
-              + ", ".join(f"{name} {seconds:.1f}" for name, seconds in stages.items()))
+              + ", ".join(f"{name} {seconds:.1f}" for name, seconds in stages.items())
+              + f", exit and summary {max(rest, 0):.1f}")
