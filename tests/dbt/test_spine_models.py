@@ -9,6 +9,8 @@ import pytest
 from export_fixture import FULL_EXPORT
 from marts_fixture import create_warehouse, dbt_build, query
 
+from kam.transform.dbt import build_month
+
 M = "2026-10-01"
 
 
@@ -174,6 +176,19 @@ def test_a_missing_fx_rate_fails_the_build_by_name(tmp_path):
     assert [name for name, status in statuses.items() if status in ("fail", "error")] == [
         "every_order_has_an_fx_rate_for_its_currency_and_month"
     ]
+
+
+def test_a_null_in_a_checked_column_fails_the_models_not_null_test_with_its_row(tmp_path):
+    # One not-null test checks all the checked columns of stg_crm__orders in one scan; the
+    # failure still names the model (and the columns) and counts the offending rows.
+    orders = [{**order, "amount": None} if order["order_id"] == "O-03" else order
+              for order in FULL_EXPORT["orders"]]
+    warehouse = create_warehouse(tmp_path / "kam.duckdb", {**FULL_EXPORT, "orders": orders})
+    results = build_month(warehouse, {"run_id": "test", "month": "2026-10"},
+                          tmp_path / "target", check=False)
+    failed = [(r.node.name, r.failures) for r in results if str(r.status) in ("fail", "error")]
+    assert failed == [("kam_not_null_columns_stg_crm__orders_order_id__account_id__currency__"
+                       "status__amount__order_date", 1)]
 
 
 def test_a_rerun_rewrites_month_m_of_account_monthly_and_no_earlier_month(tmp_path):
