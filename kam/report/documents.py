@@ -7,7 +7,7 @@ so both draw a review from the same code and the same data give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kam.errors import UsageError
 from kam.fileio import file_stem
@@ -40,6 +40,11 @@ class RenderSettings:
     @property
     def month_end(self) -> dt.date:
         return self.month.last_day
+
+    def for_account_reviews(self) -> RenderSettings:
+        """These settings without the portfolio review's own (its list sizes), which no
+        account review reads: a review's cache key must not change with them."""
+        return replace(self, list_limit=DEFAULT_LIST_LIMIT, top_accounts=DEFAULT_TOP_ACCOUNTS)
 
 
 def check_locale(locale: str) -> str:
@@ -84,8 +89,8 @@ class AccountJob:
         return "account-" + file_stem(self.account.account_id)
 
     def key(self) -> str:
-        return input_key("account_review", self.account, self.provided, self.settings,
-                         self.locale)
+        return input_key("account_review", self.account, self.provided,
+                         self.settings.for_account_reviews(), self.locale)
 
 
 def _month_inputs_for(job: AccountJob) -> MonthInputs:

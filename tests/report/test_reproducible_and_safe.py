@@ -47,6 +47,25 @@ def test_rerun_reuses_unchanged_documents(warehouse, tmp_path, monkeypatch):
         (tmp_path / "a/accounts/ACC-1.pdf").read_bytes()
 
 
+def test_changed_portfolio_list_sizes_rerender_the_portfolio_only(warehouse, tmp_path,
+                                                                   monkeypatch):
+    cache = tmp_path / "cache"
+    render_reports(warehouse, month=MONTH, out_dir=tmp_path / "a", run_id=RUN_ID, locale="en",
+                   dq_status=DQ, workers=1, progress=False, cache_dir=cache)
+    drawn = []
+    draw = PdfWriter.render
+
+    def recording(writer, html, *args, **kwargs):
+        drawn.append("Key account portfolio review" in html)
+        return draw(writer, html, *args, **kwargs)
+
+    monkeypatch.setattr(PdfWriter, "render", recording)
+    render_reports(warehouse, month=MONTH, out_dir=tmp_path / "b", run_id=RUN_ID, locale="en",
+                   dq_status=DQ, workers=1, progress=False, cache_dir=cache,
+                   list_limit=1, top_accounts=1)
+    assert drawn == [True]  # the portfolio alone; every account review came from the cache
+
+
 def test_changed_data_quality_status_rerenders(warehouse, tmp_path):
     cache = tmp_path / "cache"
     first = render_reports(warehouse, month=MONTH, out_dir=tmp_path / "a", run_id=RUN_ID,
