@@ -17,6 +17,7 @@ import importlib
 import os
 import sys
 import threading
+import warnings
 
 # The commands that run a Prefect flow.
 FLOW_COMMANDS = frozenset({"run", "backfill", "demo", "validate"})
@@ -65,6 +66,12 @@ def main() -> None:
         starting = threading.Thread(target=_start_temporary_api, name="prefect-api-start",
                                     daemon=True)
         starting.start()
+    # Great Expectations imports pyspark whenever it is installed (kam has it for the Spark
+    # target), and pyspark warns about the pandas version on import, so on every command.
+    # The few pandas conversions of the Spark target are covered by its parity test, which
+    # compares every mart cell with DuckDB's; the warning only adds noise to each command.
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas",
+                            category=FutureWarning)
     # Imported only now, while the server starts: these imports are what it overlaps.
     cli = importlib.import_module("kam.cli")
     cli.main(before_flows=starting.join if starting else None)
