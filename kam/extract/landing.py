@@ -258,8 +258,8 @@ class _Lander:
         formats = self.profile.formats_for(table.name)
         typed_columns = [c for c in table.columns if c.type != "text"]
         any_failed = " or ".join(_failed(c.name) for c in typed_columns) or "false"
-        typed = (f"(with staged as ({staged_sql(read, views)}) "
-                 f"{typed_sql(read, formats, self.timezone)})")
+        staged_rows = staged_sql(read, views)
+        typed = f"(with staged as ({staged_rows}) {typed_sql(read, formats, self.timezone)})"
         names = ", ".join(f'"{c}"' for c in table.column_names)
         con.execute(
             f"insert into raw.{table.name} select {names}, _source_file, {SOURCE_LINE} "
@@ -272,7 +272,7 @@ class _Lander:
             f"select _source_file, count(*) from {typed} group by 1").fetchall())
         # As before: a file none of whose rows survived deduplication counts no staged rows.
         staged = {name: count for name, count in con.execute(
-            f"select _source_file, count(*) from ({staged_sql(read, views)}) group by 1"
+            f"select _source_file, count(*) from ({staged_rows}) group by 1"
         ).fetchall() if name in kept}
         bad_values, bad_rows = 0, {}
         if sum(kept.values()) > sum(per_file.values()):

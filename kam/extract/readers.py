@@ -133,13 +133,14 @@ def one_line_per_record(data: bytes, first_data: int, records: int) -> bool:
 
 
 def _line_numbers(table: pa.Table, first_line: int, skipped: list[int],
-                  one_line_each: bool = False) -> pa.Array:
+                  one_line_each: bool) -> pa.Array:
     """Physical line of each record: quoted fields may span lines, so count newlines
     (unless `one_line_each` says that no value holds one)."""
     newlines = np.zeros(table.num_rows, dtype=np.int64)
-    for column in [] if one_line_each else table.columns:
-        counted = pc.fill_null(pc.count_substring(column, "\n"), 0)
-        newlines += counted.to_numpy(zero_copy_only=False).astype(np.int64)
+    if not one_line_each:
+        for column in table.columns:
+            counted = pc.fill_null(pc.count_substring(column, "\n"), 0)
+            newlines += counted.to_numpy(zero_copy_only=False).astype(np.int64)
     lines = first_line + np.arange(table.num_rows, dtype=np.int64)
     lines += np.cumsum(newlines) - newlines
     # rows Arrow skipped (malformed) still occupy a line
