@@ -41,6 +41,7 @@ from kam.extract import check_profile, draft_profile, list_profiles
 from kam.extract.limits import InputLimits
 from kam.fileio import write_atomic
 from kam.generate import generate_export
+from kam.launch import PREFECT_ENVIRONMENT
 from kam.month import Month
 from kam.observe import read_history
 from kam.observe.timing import mark_cli_ready
@@ -485,11 +486,12 @@ def _print_result(result: RunResult) -> None:
     out.print(result.times.line(), markup=False)
 
 
-# Prefect's temporary server has missed its 20 s start-up default on a loaded 2-core machine,
-# and a batch job has no business reporting usage. A user's own environment still wins.
+# The same defaults the entry point (kam.launch) puts in the environment before Prefect is
+# imported; here for a command line started without it (in process, `python -m kam.cli`).
 PREFECT_DEFAULTS = {
-    PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: 120,
-    PREFECT_SERVER_ANALYTICS_ENABLED: False,
+    setting: PREFECT_ENVIRONMENT[setting.name]
+    for setting in (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+                    PREFECT_SERVER_ANALYTICS_ENABLED)
 }
 
 
@@ -501,7 +503,7 @@ def _prefect_defaults() -> dict:
 def main(before_flows: Callable[[], None] | None = None) -> None:
     """Run the command line; `before_flows`, if given, is called once the imports are done
     and before any command runs (the entry point waits there for Prefect's API server)."""
-    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("DO_NOT_TRACK", PREFECT_ENVIRONMENT["DO_NOT_TRACK"])
     logging.setLogRecordFactory(without_expected_tracebacks(logging.getLogRecordFactory()))
     mark_cli_ready()
     if before_flows is not None:

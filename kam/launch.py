@@ -23,7 +23,8 @@ import warnings
 FLOW_COMMANDS = frozenset({"run", "backfill", "demo", "validate"})
 # Prefect reads its environment when it is imported, as does the server process it starts:
 # both get a patient start-up (its 20 s default has been missed on a loaded 2-core machine)
-# and no usage reporting from a batch job. A user's own environment still wins.
+# and no usage reporting from a batch job. A user's own environment still wins. (kam.cli
+# applies the same values when it is started without this entry point.)
 PREFECT_ENVIRONMENT = {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
