@@ -56,7 +56,7 @@ CACHE_DIR_NAME = ".kam_render_cache"
 PORTFOLIO_PDF_NAME = "portfolio.pdf"
 # Below this many documents to render, worker start-up costs more than it saves (on the
 # local pool; a cluster runner is used whatever the count, since it was asked for). A worker
-# spends about 5 s importing the renderer before its first review, against about 0.5 s a
+# spends about 3 CPU s importing the renderer before its first review, against about 0.5 s a
 # review: with the worker count left to the machine, a pool pays from a few dozen reviews;
 # a worker count that was set explicitly is taken at its word from a handful.
 MIN_PARALLEL_DOCUMENTS = 4
