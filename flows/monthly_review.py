@@ -13,6 +13,7 @@ import os
 import smtplib
 import ssl
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.utilities.annotations import quote
 
 from flows.unattended import (
     local_output,
@@ -54,11 +56,13 @@ from kam.report.runners import RenderRunner
 from kam.run_id import derive_run_id
 from kam.settings import Settings, Stage
 from kam.transform.dbt import (
+    Manifest,
     build_after_clv_fit,
     build_clv_inputs,
     dbt_vars,
     fit_clv,
     generate_docs,
+    parse_project,
 )
 from kam.transform.docs import write_static_docs
 from kam.transform.engines import SPARK, land_in_spark, spark_dir_for_run, spark_session
@@ -158,6 +162,34 @@ class DbtTarget:
 
 
 @task(cache_policy=NO_CACHE)
+def parse_models(
+    settings: Settings, warehouse: Path, run_id: str, target_dir: Path, target: DbtTarget
+) -> Manifest:
+    """Parse the dbt project for the run's vars: the manifest every dbt step of the run uses."""
+    return parse_project(warehouse, dbt_vars(settings, run_id), target_dir,
+                         target=target.name, spark_dir=target.spark_dir)
+
+
+@contextmanager
+def models_parsed_meanwhile(
+    settings: Settings, warehouse: Path, run_id: str, target_dir: Path, target: DbtTarget,
+    *, needed: bool,
+):
+    """The dbt project parsed on the flow's task runner while the export lands and is
+    validated (parsing reads no table; landing is mostly DuckDB's own threads, which leave
+    Python's free), yielding the parse's future. Left only once the parse has ended, so it
+    never outlives the run's working copy."""
+    if not needed:
+        yield None
+        return
+    parsed = parse_models.submit(settings, warehouse, run_id, target_dir, target)
+    try:
+        yield parsed
+    finally:
+        parsed.wait()
+
+
+@task(cache_policy=NO_CACHE)
 def land_for_spark(warehouse: Path, target: DbtTarget) -> list[str]:
     """Copy the landed export and the audit tables into Spark, where the models read them."""
     return land_in_spark(warehouse, spark_session(target.spark_dir))
@@ -165,11 +197,12 @@ def land_for_spark(warehouse: Path, target: DbtTarget) -> list[str]:
 
 @task(cache_policy=NO_CACHE)
 def transform_clv_inputs(
-    settings: Settings, warehouse: Path, run_id: str, target_dir: Path, target: DbtTarget
+    settings: Settings, warehouse: Path, run_id: str, target_dir: Path, target: DbtTarget,
+    manifest: Manifest,
 ):
     """Build every model the CLV fit reads (and their tests)."""
     return build_clv_inputs(warehouse, dbt_vars(settings, run_id), target_dir,
-                            target=target.name, spark_dir=target.spark_dir)
+                            target=target.name, spark_dir=target.spark_dir, manifest=manifest)
 
 
 @task(cache_policy=NO_CACHE)
@@ -181,31 +214,39 @@ def fit_clv_models(settings: Settings, warehouse: Path, run_id: str, target: Dbt
 
 @task(cache_policy=NO_CACHE)
 def transform_rest(
-    settings: Settings, warehouse: Path, run_id: str, target_dir: Path, target: DbtTarget
+    settings: Settings, warehouse: Path, run_id: str, target_dir: Path, target: DbtTarget,
+    manifest: Manifest,
 ):
     """Build every other model, snapshot and test for the month, the CLV marts included."""
     return build_after_clv_fit(warehouse, dbt_vars(settings, run_id), target_dir,
-                               target=target.name, spark_dir=target.spark_dir)
+                               target=target.name, spark_dir=target.spark_dir,
+                               manifest=manifest)
 
 
 def transform(
-    settings: Settings, warehouse: Path, run_id: str, target_dir: Path, target: DbtTarget
+    settings: Settings, warehouse: Path, run_id: str, target_dir: Path, target: DbtTarget,
+    manifest: Manifest,
 ) -> list:
     """Build the month: the CLV fit's inputs, the fit, then the rest."""
     if target.name == SPARK:
         land_for_spark(warehouse, target)
-    first = transform_clv_inputs(settings, warehouse, run_id, target_dir, target)
+    # quote(): Prefect hands the manifest over as it is, without walking its thousands of
+    # nodes for futures to resolve.
+    first = transform_clv_inputs(settings, warehouse, run_id, target_dir, target,
+                                 quote(manifest))
     fitted = fit_clv_models(settings, warehouse, run_id, target)
     get_run_logger().info("CLV fit for %s: %s", fitted.month, fitted.message)
-    return first + transform_rest(settings, warehouse, run_id, target_dir, target)
+    return first + transform_rest(settings, warehouse, run_id, target_dir, target,
+                                  quote(manifest))
 
 
 @task(cache_policy=NO_CACHE)
 def document_models(
-    settings: Settings, warehouse: Path, run_id: str, target_dir: Path, month_dir: Path
+    settings: Settings, warehouse: Path, run_id: str, target_dir: Path, month_dir: Path,
+    manifest: Manifest,
 ) -> Path:
     """Publish dbt's documentation of every model and column beside the month's reports."""
-    generate_docs(warehouse, dbt_vars(settings, run_id), target_dir)
+    generate_docs(warehouse, dbt_vars(settings, run_id), target_dir, manifest=manifest)
     return write_static_docs(
         target_dir,
         month_dir / "dbt_docs" / "index.html",
@@ -310,9 +351,15 @@ def _run_stages(
     first, then the warehouse (see kam.publish.workspace for why this order)."""
     month, until = settings.reporting_month, settings.until
     times = result.times
+    target = DbtTarget(
+        settings.dbt_target,
+        spark_dir_for_run(settings.spark_dir) if settings.dbt_target == SPARK else None,
+    )
     with (
         WorkingWarehouse(settings.warehouse, run_id) as warehouse,
         StagedMonth(settings.out_dir, str(month), run_id) as staged,
+        models_parsed_meanwhile(settings, warehouse.path, run_id, warehouse.dbt_target, target,
+                                needed=not until.stops_by(Stage.validate)) as parsed,
     ):
         times.add("working copy", warehouse.copy_seconds)
         work, month_dir, dbt_target = warehouse.path, staged.path, warehouse.dbt_target
@@ -341,17 +388,14 @@ def _run_stages(
             pause_point("validate")
         dbt_results = []
         if not until.stops_by(Stage.validate):
-            target = DbtTarget(
-                settings.dbt_target,
-                spark_dir_for_run(settings.spark_dir) if settings.dbt_target == SPARK else None,
-            )
             with times.stage("dbt build"):
-                dbt_results = transform(settings, work, run_id, dbt_target, target)
+                models = parsed.result()
+                dbt_results = transform(settings, work, run_id, dbt_target, target, models)
             pause_point("dbt")
         rendered = []
         if not until.stops_by(Stage.transform):
             with times.stage("dbt docs"):
-                document_models(settings, work, run_id, dbt_target, month_dir)
+                document_models(settings, work, run_id, dbt_target, month_dir, quote(models))
             with times.stage("render"):
                 rendered = render_reviews(settings, work, run_id, month_dir, validation)
                 render_data_quality(settings, work, run_id, month_dir)

@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.cli.main import dbtRunner
+from dbt.contracts.graph.manifest import Manifest
 from dbt_common.events.functions import capture_stdout_logs, stop_capture_stdout_logs
 
 from kam.assets import DBT_PROJECT_DIR
@@ -106,11 +107,12 @@ def project_var(name: str) -> object:
 
 def run_dbt(
     args: list[str], warehouse: Path, target_dir: Path, *, target: str = DUCKDB,
-    spark_dir: Path | None = None,
+    spark_dir: Path | None = None, manifest: Manifest | None = None,
 ) -> object:
     """Invoke one dbt command on `target` (profiles.yml: duckdb on `warehouse`, or spark
-    with its local warehouse under `spark_dir`); returns dbt's result object, or raises
-    UsageError for a var the project refuses and PipelineError for any other failure."""
+    with its local warehouse under `spark_dir`), on `manifest` if given instead of parsing
+    the project again; returns dbt's result object, or raises UsageError for a var the
+    project refuses and PipelineError for any other failure."""
     # dbt resolves a relative --target-path against the project folder, not the caller's.
     target_dir = Path(target_dir).resolve()
     target_dir.mkdir(parents=True, exist_ok=True)
@@ -134,7 +136,7 @@ def run_dbt(
     with _warehouse_env(warehouse), spark_dir_env(spark_dir):
         capture_stdout_logs(console)
         try:
-            result = dbtRunner().invoke(full_args)
+            result = dbtRunner(manifest=manifest).invoke(full_args)
         finally:
             stop_capture_stdout_logs()
             _release_dbt_connection()
@@ -150,6 +152,19 @@ def run_dbt(
     return result
 
 
+def parse_project(
+    warehouse: Path, variables: dict[str, object], target_dir: Path, *,
+    target: str = DUCKDB, spark_dir: Path | None = None,
+) -> Manifest:
+    """`dbt parse` for the run's vars: the manifest every later dbt command of the run
+    reuses. A change of vars makes dbt parse the whole project again (seconds: its macros,
+    its configs' schemas, every test), so a run parses once, and it needs neither the
+    warehouse's tables nor a connection: the flow parses while the export lands."""
+    result = run_dbt(["parse", "--vars", json.dumps(variables)], warehouse, target_dir,
+                     target=target, spark_dir=spark_dir)
+    return result.result
+
+
 def dbt_threads() -> int:
     """One dbt thread per core (at least two): independent models and tests run side by
     side, and while one thread waits for DuckDB another compiles its next node."""
@@ -159,7 +174,7 @@ def dbt_threads() -> int:
 def build_models(
     warehouse: Path, variables: dict[str, object], target_dir: Path, *,
     select: str | None = None, exclude: str | None = None, target: str = DUCKDB,
-    spark_dir: Path | None = None, check: bool = True,
+    spark_dir: Path | None = None, check: bool = True, manifest: Manifest | None = None,
 ) -> list:
     """`dbt build` (models, snapshots, seeds, data tests) for the run's vars, of the nodes
     selected (all by default); any failure raises unless `check` is false. A test runs only once
@@ -176,7 +191,7 @@ def build_models(
     result = run_dbt(
         ["build", "--threads", str(dbt_threads()), "--vars", json.dumps(variables),
          *selection], warehouse, target_dir,
-        target=target, spark_dir=spark_dir,
+        target=target, spark_dir=spark_dir, manifest=manifest,
     )
     results = list(getattr(result.result, "results", []) or [])
     failures = [
@@ -205,20 +220,22 @@ def run_unit_tests(warehouse: Path, target_dir: Path) -> list:
 def build_clv_inputs(
     warehouse: Path, variables: dict[str, object], target_dir: Path, *,
     target: str = DUCKDB, spark_dir: Path | None = None, check: bool = True,
+    manifest: Manifest | None = None,
 ) -> list:
     """The first build of a month: the CLV fit's inputs and everything they read."""
     return build_models(warehouse, variables, target_dir, select=CLV_FIT_INPUTS,
-                        target=target, spark_dir=spark_dir, check=check)
+                        target=target, spark_dir=spark_dir, check=check, manifest=manifest)
 
 
 def build_after_clv_fit(
     warehouse: Path, variables: dict[str, object], target_dir: Path, *,
     target: str = DUCKDB, spark_dir: Path | None = None, check: bool = True,
+    manifest: Manifest | None = None,
 ) -> list:
     """The second build of a month: everything the first did not build, with the tests
     that read models of both."""
     return build_models(warehouse, variables, target_dir, exclude=CLV_FIT_INPUTS,
-                        target=target, spark_dir=spark_dir, check=check)
+                        target=target, spark_dir=spark_dir, check=check, manifest=manifest)
 
 
 def target_warehouse(
@@ -248,18 +265,24 @@ def build_month(
     """Both builds of a month with the CLV fit between them (what the flow's tasks do).
     With `check` false a failure is returned among the results instead of raised, and a
     failed first build ends the month there, as it ends a run."""
+    manifest = parse_project(warehouse, variables, target_dir, target=target,
+                             spark_dir=spark_dir)
     first = build_clv_inputs(warehouse, variables, target_dir, target=target,
-                             spark_dir=spark_dir, check=check)
+                             spark_dir=spark_dir, check=check, manifest=manifest)
     if any(str(r.status) in FAILED for r in first):
         return first
     fit_clv(warehouse, variables, target=target, spark_dir=spark_dir)
     return first + build_after_clv_fit(warehouse, variables, target_dir, target=target,
-                                       spark_dir=spark_dir, check=check)
+                                       spark_dir=spark_dir, check=check, manifest=manifest)
 
 
-def generate_docs(warehouse: Path, variables: dict[str, object], target_dir: Path) -> Path:
-    """`dbt docs generate` reusing the manifest the build just wrote (no recompiling)."""
+def generate_docs(
+    warehouse: Path, variables: dict[str, object], target_dir: Path, *,
+    manifest: Manifest | None = None,
+) -> Path:
+    """`dbt docs generate` on the run's manifest (no recompiling)."""
     run_dbt(
-        ["docs", "generate", "--no-compile", "--vars", json.dumps(variables)], warehouse, target_dir
+        ["docs", "generate", "--no-compile", "--vars", json.dumps(variables)], warehouse,
+        target_dir, manifest=manifest,
     )
     return target_dir
