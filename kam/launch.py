@@ -5,8 +5,8 @@ A command that runs a flow with no Prefect API configured (PREFECT_API_URL unset
 Prefect's temporary server: a Python process that imports Prefect's server and migrates
 its database, several seconds on a small machine. Prefect starts it at the first flow call,
 which comes only after the pipeline's imports (Prefect, dbt, Great Expectations, WeasyPrint:
-about ten seconds). Started here, in a thread, before those imports, it comes up at the same
-time on another core. Any other command, or a run against a configured API, starts nothing.
+several seconds). Started here, before those imports, it comes up at the same time on
+another core. Any other command, or a run against a configured API, starts nothing.
 """
 
 from __future__ import annotations
@@ -14,10 +14,16 @@ from __future__ import annotations
 import atexit
 import gc
 import importlib
+import importlib.util
 import os
+import socket
+import subprocess
 import sys
-import threading
+import tempfile
+import time
+import urllib.request
 import warnings
+from pathlib import Path
 
 # The commands that run a Prefect flow.
 FLOW_COMMANDS = frozenset({"run", "backfill", "demo", "validate"})
@@ -44,14 +50,72 @@ def starts_a_temporary_api(argv: list[str], environ: dict[str, str]) -> bool:
             and not environ.get("PREFECT_API_URL"))
 
 
-def _start_temporary_api() -> None:
-    # The server module is what Prefect itself imports to start its temporary server;
-    # imported here, in the thread, it does not hold up the command line's own imports.
-    server = importlib.import_module("prefect.server.api.server").SubprocessASGIServer()
-    try:
-        server.start()
-    except Exception:  # noqa: BLE001 - the first flow call starts it again and reports why
-        return
+class TemporaryApiServer:
+    """Prefect's temporary API server, started as Prefect starts it (uvicorn serving Prefect's
+    app in its ephemeral mode: a SQLite database under PREFECT_HOME, no UI) but from here,
+    without importing Prefect's server into this process: that import alone costs seconds
+    of the interpreter's time, which the command line's own imports would wait for.
+    The address goes into PREFECT_API_URL before Prefect is imported, so Prefect uses this
+    server and starts none of its own; the server stops when the command ends."""
+
+    # What Prefect's own temporary server is started with (prefect.server.api.server).
+    SERVER_ENVIRONMENT = {
+        "PREFECT_UI_ENABLED": "0",
+        "PREFECT__SERVER_EPHEMERAL": "1",
+        "PREFECT__SERVER_FINAL": "1",
+    }
+
+    def __init__(self, environ: dict[str, str]):
+        self.port = _free_port()
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
+        self.api_url = f"http://127.0.0.1:{self.port}/api"
+        prefect_parent = Path(importlib.util.find_spec("prefect").origin).parent.parent
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect_parent), "--factory",
+             "prefect.server.api.server:create_app", "--host", "127.0.0.1",
+             "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
+            env={**environ, **self.SERVER_ENVIRONMENT},
+            stdout=subprocess.DEVNULL,
+            # A file, not a pipe: a long backfill's server warnings never fill it and stall
+            # the server; its last line says why the server ended if it did.
+            stderr=self.errors,
+        )
+
+    def wait_until_ready(self, timeout: float) -> None:
+        """Return once the server answers its health check; raise if it ended or did not
+        answer within `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.errors.seek(0)
+                reason = self.errors.read().decode(errors="replace").strip().splitlines()
+                raise RuntimeError(
+                    "Prefect's temporary API server ended with exit status "
+                    f"{self.process.returncode}" + (f": {reason[-1]}" if reason else "")
+                )
+            try:
+                with urllib.request.urlopen(f"{self.api_url}/health", timeout=5) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"Prefect's temporary API server did not answer within {timeout:g} s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.errors.close()
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def main() -> None:
@@ -62,11 +126,14 @@ def main() -> None:
     atexit.register(gc.freeze)
     for name, value in PREFECT_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
-    starting = None
+    server = None
     if starts_a_temporary_api(sys.argv[1:], os.environ):
-        starting = threading.Thread(target=_start_temporary_api, name="prefect-api-start",
-                                    daemon=True)
-        starting.start()
+        server = TemporaryApiServer(dict(os.environ))
+        atexit.register(server.stop)
+        os.environ["PREFECT_API_URL"] = server.api_url
+        # Prefect would link each flow run to this server's UI, which it does not serve and
+        # which ends with the command.
+        os.environ["PREFECT_UI_URL"] = ""
     # Great Expectations imports pyspark whenever it is installed (kam has it for the Spark
     # target), and pyspark warns about the pandas version on import, so on every command.
     # The few pandas conversions of the Spark target are covered by its parity test, which
@@ -75,4 +142,5 @@ def main() -> None:
                             category=FutureWarning)
     # Imported only now, while the server starts: these imports are what it overlaps.
     cli = importlib.import_module("kam.cli")
-    cli.main(before_flows=starting.join if starting else None)
+    startup_timeout = float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])
+    cli.main(before_flows=(lambda: server.wait_until_ready(startup_timeout)) if server else None)

@@ -3,7 +3,10 @@ only for the commands that run a flow, and waits for it before any command runs.
 
 from __future__ import annotations
 
-import threading
+import json
+import os
+import socket
+import urllib.request
 from types import SimpleNamespace
 
 import pytest
@@ -36,20 +39,29 @@ def test_only_a_flow_command_without_an_api_starts_the_temporary_server(argv, en
 
 
 def _launch(monkeypatch, argv: list[str], environ: dict[str, str] | None = None) -> list[str]:
-    """Run the entry point on `argv` with a stand-in command line and server start; the
+    """Run the entry point on `argv` with a stand-in command line and server; the
     environment it sees (and sets defaults in) is `environ`, a copy of the test's."""
     events: list[str] = []
-    started = threading.Event()
+    environ = environ if environ is not None else {}
 
-    def start_server():
-        events.append("server start")
-        started.set()
+    class StandInServer:
+        api_url = "http://127.0.0.1:1234/api"
+
+        def __init__(self, server_environ):
+            events.append("server start")
+            assert "PREFECT_API_URL" not in server_environ
+
+        def wait_until_ready(self, timeout):
+            events.append(f"server ready within {timeout:g} s")
+
+        def stop(self):
+            pass
 
     def cli_main(before_flows=None):
         events.append("imports done")
+        events.append(f"api {environ.get('PREFECT_API_URL')}")
         if before_flows is not None:
             before_flows()
-            assert started.is_set()
         events.append("command runs")
 
     def import_module(name):
@@ -59,24 +71,23 @@ def _launch(monkeypatch, argv: list[str], environ: dict[str, str] | None = None)
 
     monkeypatch.setattr(launch.atexit, "register",
                         lambda handler: events.append(f"at exit {handler.__name__}"))
-    monkeypatch.setattr(launch, "_start_temporary_api", start_server)
+    monkeypatch.setattr(launch, "TemporaryApiServer", StandInServer)
     monkeypatch.setattr(launch.importlib, "import_module", import_module)
     monkeypatch.setattr(launch.sys, "argv", ["kam", *argv])
-    monkeypatch.setattr(launch.os, "environ", environ if environ is not None else {})
+    monkeypatch.setattr(launch.os, "environ", environ)
     launch.main()
     return events
 
 
 def test_a_run_waits_for_the_server_started_before_the_imports(monkeypatch):
-    events = _launch(monkeypatch, ["run", "--month", "2026-10"])
-    assert set(events) == {"at exit freeze", "server start", "import kam.cli", "imports done",
-                           "command runs"}
-    assert events.index("server start") < events.index("command runs")
+    assert _launch(monkeypatch, ["run", "--month", "2026-10"]) == [
+        "at exit freeze", "server start", "at exit stop", "import kam.cli", "imports done",
+        "api http://127.0.0.1:1234/api", "server ready within 120 s", "command runs"]
 
 
 def test_another_command_starts_no_server(monkeypatch):
     assert _launch(monkeypatch, ["generate", "--out", "x"]) == [
-        "at exit freeze", "import kam.cli", "imports done", "command runs"]
+        "at exit freeze", "import kam.cli", "imports done", "api None", "command runs"]
 
 
 def test_a_configured_api_starts_no_server(monkeypatch):
@@ -89,3 +100,29 @@ def test_prefect_gets_a_patient_start_up_and_no_analytics_unless_the_user_says(m
     _launch(monkeypatch, ["generate"], environ)
     assert environ == {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "45",
                        "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+
+
+def test_the_temporary_server_serves_prefects_api_until_stopped(tmp_path):
+    server = launch.TemporaryApiServer({**os.environ, "PREFECT_HOME": str(tmp_path)})
+    try:
+        server.wait_until_ready(timeout=120)
+        with urllib.request.urlopen(f"{server.api_url}/health", timeout=10) as answer:
+            assert json.load(answer) is True
+    finally:
+        server.stop()
+    assert server.process.returncode is not None
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"{server.api_url}/health", timeout=10)
+
+
+def test_a_server_that_cannot_start_is_reported_with_its_reason(monkeypatch, tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        monkeypatch.setattr(launch, "_free_port", lambda: taken.getsockname()[1])
+        server = launch.TemporaryApiServer({**os.environ, "PREFECT_HOME": str(tmp_path)})
+        try:
+            with pytest.raises(RuntimeError, match="ended with exit status"):
+                server.wait_until_ready(timeout=120)
+        finally:
+            server.stop()
