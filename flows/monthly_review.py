@@ -351,15 +351,17 @@ def _run_stages(
     first, then the warehouse (see kam.publish.workspace for why this order)."""
     month, until = settings.reporting_month, settings.until
     times = result.times
+    builds_models = not until.stops_by(Stage.validate)
     target = DbtTarget(
         settings.dbt_target,
-        spark_dir_for_run(settings.spark_dir) if settings.dbt_target == SPARK else None,
+        spark_dir_for_run(settings.spark_dir)
+        if settings.dbt_target == SPARK and builds_models else None,
     )
     with (
         WorkingWarehouse(settings.warehouse, run_id) as warehouse,
         StagedMonth(settings.out_dir, str(month), run_id) as staged,
         models_parsed_meanwhile(settings, warehouse.path, run_id, warehouse.dbt_target, target,
-                                needed=not until.stops_by(Stage.validate)) as parsed,
+                                needed=builds_models) as parsed,
     ):
         times.add("working copy", warehouse.copy_seconds)
         work, month_dir, dbt_target = warehouse.path, staged.path, warehouse.dbt_target
@@ -387,7 +389,7 @@ def _run_stages(
                 )
             pause_point("validate")
         dbt_results = []
-        if not until.stops_by(Stage.validate):
+        if builds_models:
             with times.stage("dbt build"):
                 models = parsed.result()
                 dbt_results = transform(settings, work, run_id, dbt_target, target, models)

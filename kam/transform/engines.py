@@ -155,7 +155,7 @@ def land_in_spark(duckdb_path: Path, session) -> list[str]:
                 " where table_schema = ? and table_name = ? order by ordinal_position",
                 [schema, table],
             ).fetchall()
-            rows = con.sql(f'select * from "{schema}"."{table}"').fetch_arrow_table()
+            rows = con.sql(f'select * from "{schema}"."{table}"').to_arrow_table()
             session.sql(f"create database if not exists `{schema}`")
             if rows.num_rows:
                 session.createDataFrame(rows).createOrReplaceTempView("kam_landed_rows")
