@@ -507,7 +507,11 @@ def main(before_flows: Callable[[], None] | None = None) -> None:
     logging.setLogRecordFactory(without_expected_tracebacks(logging.getLogRecordFactory()))
     mark_cli_ready()
     if before_flows is not None:
-        before_flows()
+        try:
+            before_flows()
+        except RuntimeError as exc:
+            _fail(f"{exc}; nothing ran (PREFECT_API_URL may name a running Prefect server "
+                  "to use instead)", EXIT_PIPELINE)
     # Prefect reads its environment once, at import, so setting variables here would be too
     # late: the values go in as temporary settings, which its temporary server inherits.
     with temporary_settings(updates=_prefect_defaults()):

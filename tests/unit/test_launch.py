@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from kam import launch
+from kam import cli, launch
 
 
 @pytest.mark.parametrize(("argv", "expected"), [
@@ -126,3 +126,14 @@ def test_a_server_that_cannot_start_is_reported_with_its_reason(monkeypatch, tmp
                 server.wait_until_ready(timeout=120)
         finally:
             server.stop()
+
+
+def test_a_server_that_never_came_up_ends_the_command_in_one_line(capsys):
+    def not_ready():
+        raise RuntimeError("Prefect's temporary API server ended with exit status 3")
+
+    with pytest.raises(SystemExit) as ended:
+        cli.main(before_flows=not_ready)
+    assert ended.value.code == 1
+    assert capsys.readouterr().err.startswith(
+        "error: Prefect's temporary API server ended with exit status 3; nothing ran")
