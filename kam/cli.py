@@ -509,9 +509,8 @@ def main(before_flows: Callable[[], None] | None = None) -> None:
     if before_flows is not None:
         try:
             before_flows()
-        except RuntimeError as exc:
-            _fail(f"{exc}; nothing ran (PREFECT_API_URL may name a running Prefect server "
-                  "to use instead)", EXIT_PIPELINE)
+        except KamError as exc:
+            _fail(exc.one_line(), exc.exit_code)
     # Prefect reads its environment once, at import, so setting variables here would be too
     # late: the values go in as temporary settings, which its temporary server inherits.
     with temporary_settings(updates=_prefect_defaults()):

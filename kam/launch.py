@@ -25,6 +25,11 @@ import urllib.request
 import warnings
 from pathlib import Path
 
+from kam.errors import PipelineError
+
+# What a user can do when the temporary server does not come up.
+_SERVER_HINT = "nothing ran; PREFECT_API_URL may name a running Prefect server to use instead"
+
 # The commands that run a Prefect flow.
 FLOW_COMMANDS = frozenset({"run", "backfill", "demo", "validate"})
 # Prefect reads its environment when it is imported, as does the server process it starts:
@@ -82,16 +87,17 @@ class TemporaryApiServer:
         )
 
     def wait_until_ready(self, timeout: float) -> None:
-        """Return once the server answers its health check; raise if it ended or did not
-        answer within `timeout` seconds."""
+        """Return once the server answers its health check; raise PipelineError if it ended
+        or did not answer within `timeout` seconds."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 self.errors.seek(0)
                 reason = self.errors.read().decode(errors="replace").strip().splitlines()
-                raise RuntimeError(
+                raise PipelineError(
                     "Prefect's temporary API server ended with exit status "
-                    f"{self.process.returncode}" + (f": {reason[-1]}" if reason else "")
+                    f"{self.process.returncode}" + (f": {reason[-1]}" if reason else ""),
+                    hint=_SERVER_HINT,
                 )
             try:
                 with urllib.request.urlopen(f"{self.api_url}/health", timeout=5) as answer:
@@ -100,7 +106,10 @@ class TemporaryApiServer:
             except OSError:
                 pass
             time.sleep(0.05)
-        raise RuntimeError(f"Prefect's temporary API server did not answer within {timeout:g} s")
+        raise PipelineError(
+            f"Prefect's temporary API server did not answer within {timeout:g} s",
+            hint=_SERVER_HINT,
+        )
 
     def stop(self) -> None:
         self.process.terminate()

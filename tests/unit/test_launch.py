@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from kam import cli, launch
+from kam.errors import PipelineError
 
 
 @pytest.mark.parametrize(("argv", "expected"), [
@@ -122,7 +123,7 @@ def test_a_server_that_cannot_start_is_reported_with_its_reason(monkeypatch, tmp
         monkeypatch.setattr(launch, "_free_port", lambda: taken.getsockname()[1])
         server = launch.TemporaryApiServer({**os.environ, "PREFECT_HOME": str(tmp_path)})
         try:
-            with pytest.raises(RuntimeError, match="ended with exit status"):
+            with pytest.raises(PipelineError, match="ended with exit status"):
                 server.wait_until_ready(timeout=120)
         finally:
             server.stop()
@@ -130,10 +131,11 @@ def test_a_server_that_cannot_start_is_reported_with_its_reason(monkeypatch, tmp
 
 def test_a_server_that_never_came_up_ends_the_command_in_one_line(capsys):
     def not_ready():
-        raise RuntimeError("Prefect's temporary API server ended with exit status 3")
+        raise PipelineError("Prefect's temporary API server ended with exit status 3",
+                            hint="nothing ran")
 
     with pytest.raises(SystemExit) as ended:
         cli.main(before_flows=not_ready)
     assert ended.value.code == 1
-    assert capsys.readouterr().err.startswith(
-        "error: Prefect's temporary API server ended with exit status 3; nothing ran")
+    assert capsys.readouterr().err == (
+        "error: Prefect's temporary API server ended with exit status 3 (nothing ran)\n")
