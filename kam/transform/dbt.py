@@ -165,6 +165,11 @@ def parse_project(
     return result.result
 
 
+def _node_results(result) -> list:
+    """Each node's result of a dbt command (none when it stopped before running any)."""
+    return list(getattr(result.result, "results", []) or [])
+
+
 def dbt_threads() -> int:
     """One dbt thread per core (at least two): independent models and tests run side by
     side, and while one thread waits for DuckDB another compiles its next node."""
@@ -177,9 +182,9 @@ def build_models(
     spark_dir: Path | None = None, check: bool = True, manifest: Manifest | None = None,
 ) -> list:
     """`dbt build` (models, snapshots, seeds, data tests) for the run's vars, of the nodes
-    selected (all by default); any failure raises unless `check` is false. A test runs only once
-    every model it reads is selected, so a test spanning both builds of a month runs in
-    the second."""
+    selected (all by default); any failure raises unless `check` is false. A test runs only
+    once every model it reads is selected, so a test spanning both builds of a month runs
+    in the second."""
     # A month's build checks the data: the unit tests check the models' logic against fixed
     # inputs, which no export changes, so they run with the project's tests (make test), as
     # dbt advises, and once per release of the models rather than in every month's build.
@@ -193,7 +198,7 @@ def build_models(
          *selection], warehouse, target_dir,
         target=target, spark_dir=spark_dir, manifest=manifest,
     )
-    results = list(getattr(result.result, "results", []) or [])
+    results = _node_results(result)
     failures = [
         f"{r.node.resource_type} {r.node.name}: {(r.message or r.status)}".strip()
         for r in results
@@ -213,8 +218,8 @@ def run_unit_tests(warehouse: Path, target_dir: Path) -> list:
     """`dbt test` of the project's unit tests: each model's logic on fixed inputs, with the
     expected rows beside them (they need the models' upstream tables to exist)."""
     result = run_dbt(["test", "--select", "test_type:unit"], warehouse, target_dir)
-    return [r for r in getattr(result.result, "results", []) or []
-            if r.node.resource_type == "unit_test"]
+    # the project's on-run-start hook reports a result of its own
+    return [r for r in _node_results(result) if r.node.resource_type == "unit_test"]
 
 
 def build_clv_inputs(
