@@ -163,17 +163,17 @@ class DbtTarget:
 
 @task(cache_policy=NO_CACHE)
 def parse_models(
-    settings: Settings, warehouse: Path, run_id: str, target_dir: Path, target: DbtTarget
+    settings: Settings, warehouse: Path, target_dir: Path, target: DbtTarget
 ) -> Manifest:
-    """Parse the dbt project for the run's vars: the manifest every dbt step of the run uses."""
-    return parse_project(warehouse, dbt_vars(settings, run_id), target_dir,
-                         target=target.name, spark_dir=target.spark_dir)
+    """Parse the dbt project (the last run's parse reused): the manifest every dbt step of
+    the run uses."""
+    return parse_project(warehouse, target_dir, target=target.name,
+                         spark_dir=target.spark_dir, cache_dir=settings.parse_cache_dir)
 
 
 @contextmanager
 def models_parsed_meanwhile(
-    settings: Settings, warehouse: Path, run_id: str, target_dir: Path, target: DbtTarget,
-    *, needed: bool,
+    settings: Settings, warehouse: Path, target_dir: Path, target: DbtTarget, *, needed: bool,
 ):
     """The dbt project parsed on the flow's task runner while the export lands and is
     validated (parsing reads no table; landing is mostly DuckDB's own threads, which leave
@@ -182,7 +182,7 @@ def models_parsed_meanwhile(
     if not needed:
         yield None
         return
-    parsed = parse_models.submit(settings, warehouse, run_id, target_dir, target)
+    parsed = parse_models.submit(settings, warehouse, target_dir, target)
     try:
         yield parsed
     finally:
@@ -360,7 +360,7 @@ def _run_stages(
     with (
         WorkingWarehouse(settings.warehouse, run_id) as warehouse,
         StagedMonth(settings.out_dir, str(month), run_id) as staged,
-        models_parsed_meanwhile(settings, warehouse.path, run_id, warehouse.dbt_target, target,
+        models_parsed_meanwhile(settings, warehouse.path, warehouse.dbt_target, target,
                                 needed=builds_models) as parsed,
     ):
         times.add("working copy", warehouse.copy_seconds)

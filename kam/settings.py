@@ -49,7 +49,7 @@ _NOT_IN_RUN_ID = {
     "notify_on_success", "wait_for_export", "export_wait_hours", "export_poll_seconds",
     "export_ready_marker", "lock_timeout_seconds", "signing_key", "signing_key_secret",
     "render_runner", "render_cluster_address", "render_workers",
-    "dbt_target", "spark_dir",
+    "dbt_target", "spark_dir", "cache_dir",
 }  # fmt: skip
 
 # A profile is a built-in name or a path to a YAML file; anything else is refused before it
@@ -71,6 +71,12 @@ class Stage(StrEnum):
         """True when a run told to stop after `self` does not go beyond `stage`."""
         order = list(Stage)
         return order.index(self) <= order.index(stage)
+
+
+def default_cache_dir() -> Path:
+    """`$XDG_CACHE_HOME/kam`, else `~/.cache/kam`."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "kam"
 
 
 def config_file() -> Path:
@@ -102,6 +108,10 @@ class Settings(BaseSettings):
     spark_dir: Path | None = Field(
         None, description="Folder of the local Spark warehouse and metastore; empty: a new "
         "temporary folder per run.",
+    )
+    cache_dir: Path | None = Field(
+        None, description="Folder of what a run reuses from earlier runs (dbt's parse of the "
+        "models); empty: ~/.cache/kam, or kam under XDG_CACHE_HOME.",
     )
     locale: Locale = Field("en", description="Report language; a manager's own locale wins.")
     until: Stage = Field(Stage.publish, description="Stop after this stage.")
@@ -273,6 +283,11 @@ class Settings(BaseSettings):
         (kam.publish.WorkingWarehouse.commit moves the run's target here), so `kam explain`
         finds their lineage."""
         return self.warehouse.parent / ".dbt_target"
+
+    @property
+    def parse_cache_dir(self) -> Path:
+        """Where dbt's parse of the models is kept between runs (kam.transform.parse_cache)."""
+        return self.cache_dir if self.cache_dir is not None else default_cache_dir()
 
     def fingerprint_fields(self) -> dict[str, object]:
         """The configuration that changes results, and so the run id (paths excluded; the

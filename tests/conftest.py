@@ -1,4 +1,4 @@
-"""Shared test set-up: Prefect isolated from the user's home, analytics off."""
+"""Shared test set-up: Prefect and kam's cache isolated from the user's home, analytics off."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="kam-prefect-home-
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ["DO_NOT_TRACK"] = "1"
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# One cache for the session, shared by every run (and `kam` subprocess) the tests start.
+os.environ["KAM_CACHE_DIR"] = tempfile.mkdtemp(prefix="kam-cache-")
 
 E2E_MONTH = "2026-10"
 

@@ -34,6 +34,7 @@ from kam.transform.engines import (
     spark_dir_env,
     spark_session,
 )
+from kam.transform.parse_cache import KeptParse
 
 # What the CLV fit reads: the first build makes these and everything upstream of them.
 CLV_FIT_INPUTS = "+int_clv_transactions +int_clv_accounts"
@@ -153,15 +154,20 @@ def run_dbt(
 
 
 def parse_project(
-    warehouse: Path, variables: dict[str, object], target_dir: Path, *,
-    target: str = DUCKDB, spark_dir: Path | None = None,
+    warehouse: Path, target_dir: Path, *, target: str = DUCKDB,
+    spark_dir: Path | None = None, cache_dir: Path | None = None,
 ) -> Manifest:
-    """`dbt parse` for the run's vars: the manifest every later dbt command of the run
-    reuses. A change of vars makes dbt parse the whole project again (seconds: its macros,
-    its configs' schemas, every test), so a run parses once, and it needs neither the
-    warehouse's tables nor a connection: the flow parses while the export lands."""
-    result = run_dbt(["parse", "--vars", json.dumps(variables)], warehouse, target_dir,
-                     target=target, spark_dir=spark_dir)
+    """`dbt parse` with the project's default vars: the manifest every dbt command of a run
+    reuses, whatever the run's vars (each build passes them; see kam.transform.parse_cache).
+    It needs neither the warehouse's tables nor a connection, so the flow parses while the
+    export lands. With `cache_dir`, the last parse kept there is reused and this one kept."""
+    if cache_dir is None:
+        return run_dbt(["parse"], warehouse, target_dir, target=target,
+                       spark_dir=spark_dir).result
+    kept = KeptParse(cache_dir, target, Path(warehouse).name)
+    kept.restore(target_dir)
+    result = run_dbt(["parse"], kept.warehouse, target_dir, target=target, spark_dir=spark_dir)
+    kept.keep(target_dir)
     return result.result
 
 
@@ -266,12 +272,13 @@ def fit_clv(
 def build_month(
     warehouse: Path, variables: dict[str, object], target_dir: Path, *,
     target: str = DUCKDB, spark_dir: Path | None = None, check: bool = True,
+    cache_dir: Path | None = None,
 ) -> list:
     """Both builds of a month with the CLV fit between them (what the flow's tasks do).
     With `check` false a failure is returned among the results instead of raised, and a
     failed first build ends the month there, as it ends a run."""
-    manifest = parse_project(warehouse, variables, target_dir, target=target,
-                             spark_dir=spark_dir)
+    manifest = parse_project(warehouse, target_dir, target=target, spark_dir=spark_dir,
+                             cache_dir=cache_dir)
     first = build_clv_inputs(warehouse, variables, target_dir, target=target,
                              spark_dir=spark_dir, check=check, manifest=manifest)
     if any(str(r.status) in FAILED for r in first):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -51,8 +52,10 @@ def create_warehouse(path: Path, tables: Mapping[str, Iterable[Row]]) -> Path:
 
 def dbt_build(warehouse: Path, target_dir: Path, **variables: Any) -> list[tuple[str, str]]:
     """Build the month on `warehouse` as the flow does (the CLV fit between two dbt builds);
-    returns (node name, status) per node, failures included."""
-    results = build_month(warehouse, {"run_id": "test", **variables}, target_dir, check=False)
+    returns (node name, status) per node, failures included. The session's parse is reused
+    (tests/conftest.py names its cache)."""
+    results = build_month(warehouse, {"run_id": "test", **variables}, target_dir, check=False,
+                          cache_dir=Path(os.environ["KAM_CACHE_DIR"]))
     return [(r.node.name, str(r.status)) for r in results]
 
 
