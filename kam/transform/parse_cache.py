@@ -58,14 +58,13 @@ class KeptParse:
         """The warehouse path the parse names (never created: parsing opens no connection)."""
         return self.folder / self.warehouse_name
 
-    def restore(self, target_dir: Path) -> bool:
-        """Put the kept parse where dbt looks for it; false when there is none to reuse."""
+    def restore(self, target_dir: Path) -> None:
+        """Put the kept parse, if there is one, where dbt looks for it."""
+        Path(target_dir).mkdir(parents=True, exist_ok=True)
         try:
-            Path(target_dir).mkdir(parents=True, exist_ok=True)
             shutil.copyfile(self.state_file, Path(target_dir) / PARSE_STATE)
         except OSError:
-            return False
-        return True
+            return  # none kept yet, or unreadable: dbt parses in full
 
     def keep(self, target_dir: Path) -> None:
         """Keep the parse dbt just wrote for the next run, unless it is the one already kept.
