@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
-import socket
 import ssl
 from datetime import date
 from email import message_from_bytes, policy
@@ -15,6 +14,7 @@ import duckdb
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+from loopback import free_port
 
 from flows.monthly_review import _io_failure
 from kam.deliver import SmtpSettings, deliver
@@ -115,12 +115,6 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):
         self.envelopes.append(envelope)
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
