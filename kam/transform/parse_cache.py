@@ -7,8 +7,8 @@ in the project reads a var while it is parsed, so the manifest is the same whate
 (tests/dbt/test_parse_cache.py holds the project to that), and each build is handed the
 run's vars, which dbt uses when it compiles the models. The parse is then the same from
 run to run, and dbt's partial parsing reuses the last one: its state file, which dbt checks
-against its own version, the profile's keys, the vars and every project file's checksum,
-re-parsing whatever no longer matches.
+against its own version, the profile's connection, the vars and every project file's
+checksum, re-parsing whatever no longer matches.
 
 The state file is kept in a cache folder, so every warehouse and every month of a backfill
 reuses it; a cache that cannot be read or written costs a full parse, never a run.
