@@ -50,9 +50,6 @@ from kam.publish import (
     warehouse_lock,
     write_manifest,
 )
-from kam.report import DataQualityStatus, render_reports
-from kam.report.data_quality import render_data_quality_pdf
-from kam.report.runners import RenderRunner
 from kam.run_id import derive_run_id
 from kam.settings import Settings, Stage
 from kam.transform.dbt import (
@@ -261,6 +258,11 @@ def render_reviews(
 ):
     """Render one PDF per key account, the portfolio review and its workbook, on the
     configured runner."""
+    # Imported here, not with the flow: WeasyPrint and matplotlib take about a second to
+    # import, which a run that stops before the reports (--until) never needs.
+    from kam.report import DataQualityStatus, render_reports
+    from kam.report.runners import RenderRunner
+
     return render_reports(
         warehouse,
         month=settings.reporting_month,
@@ -279,6 +281,8 @@ def render_reviews(
 @task(cache_policy=NO_CACHE)
 def render_data_quality(settings: Settings, warehouse: Path, run_id: str, month_dir: Path) -> Path:
     """Render the auditors' data-quality report."""
+    from kam.report.data_quality import render_data_quality_pdf  # see render_reviews
+
     out_path = month_dir / "data_quality.pdf"
     render_data_quality_pdf(
         warehouse, run_id, settings.reporting_month, out_path, settings.locale,

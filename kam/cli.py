@@ -46,7 +46,6 @@ from kam.month import Month
 from kam.observe import read_history
 from kam.observe.timing import mark_cli_ready
 from kam.publish import verify_month
-from kam.report.rerender import rerender_account
 from kam.settings import LOCALES, Settings, Stage
 from kam.storage import is_remote
 
@@ -311,6 +310,9 @@ def generate(
 @reports_errors
 def report(account_id: str, **flags) -> None:
     """Re-render one account's PDF from the warehouse."""
+    # The other commands never load the reporting stack (WeasyPrint, matplotlib).
+    from kam.report.rerender import rerender_account
+
     out.print(str(rerender_account(Settings.load(**flags), account_id=account_id)))
 
 
