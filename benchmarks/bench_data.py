@@ -7,7 +7,9 @@ and CES over the trailing twelve months, first-response SLA compliance) into a d
 file. kam does that and more (the profile's mapping and parsing, quarantine, every
 expectation, every dbt model and test, the audit trail, a crash-safe working copy); the
 target is kam within 5 times the reference, measured in the same run, repetitions
-interleaved, medians reported. dbt's parse of the project is kept between runs
+interleaved, medians reported. After the runs the reference's tables are compared with kam's
+marts cell by cell (benchmarks/reference_check.py): the comparison holds only between two
+computations of the same numbers. dbt's parse of the project is kept between runs
 (kam.transform.parse_cache); the benchmark fills its own cache once before the runs, as the
 first run on a machine does, and prints how long that full parse took.
 
@@ -32,6 +34,7 @@ from pathlib import Path
 import duckdb
 
 from benchmarks.measure import Measured, run_measured
+from benchmarks.reference_check import agreement
 from kam.month import Month
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,6 +144,15 @@ def row(label: str, kam: float, reference: float, target: str) -> str:
             f"({target})")
 
 
+def same_numbers_line(marts: list[tuple[str, int, int]]) -> str:
+    """Whether the reference computed kam's numbers, mart by mart."""
+    if all(differing == 0 for _mart, _rows, differing in marts):
+        counts = ", ".join(f"{mart} {rows:,}" for mart, rows, _ in marts)
+        return f"the reference computed the same values as kam's marts (rows compared: {counts})"
+    counts = ", ".join(f"{mart} {differing:,} of {rows:,}" for mart, rows, differing in marts)
+    return f"the reference DIFFERS from kam's marts, rows differing: {counts}"
+
+
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--reference"]:
         run_reference(Path(argv[1]), Month.parse(argv[2]), Path(argv[3]))
@@ -159,6 +171,8 @@ def main(argv: list[str]) -> None:
         for n in range(repeat):  # interleaved: both see the same load on a shared machine
             reference_runs.append(measure_reference(export, month, Path(tmp) / "ref"))
             kam_runs.append(measure_kam(export, month, Path(tmp) / f"kam{n}", cache_dir))
+        marts = agreement(Path(tmp) / "ref" / "reference.duckdb",
+                          Path(tmp) / f"kam{repeat - 1}" / "kam.duckdb", Month.parse(month))
     stages = [stage_seconds(m.stdout) for m in kam_runs]
     print(f"export {export}, month {month}, {repeat} repetition(s), medians; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
@@ -178,6 +192,7 @@ def main(argv: list[str]) -> None:
         accounted = sum(_median([s.get(name) for s in stages]) or 0 for name in names)
         rest = (_median([m.wall_seconds for m in kam_runs]) or 0) - accounted
         print(f"kam s per stage: {', '.join(parts)}, exit and summary {max(rest, 0):.1f}")
+    print(same_numbers_line(marts))
     print(f"dbt's parse of the project was kept from an earlier run, as in every run after a "
           f"machine's first; parsing it in full took {cold_parse.wall_seconds:.1f} s "
           f"({cold_parse.cpu_seconds:.1f} CPU s) on its own before the runs")

@@ -15,9 +15,12 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 from vendor_export import write_export
 
+from benchmarks.bench_data import run_reference
+from benchmarks.reference_check import agreement
 from flows.monthly_review import monthly_account_review
 from kam.cli import cli
 from kam.extract import load_profile
+from kam.month import Month
 from kam.rendering.formatting import Formatter
 from kam.schema import TABLES
 from kam.settings import Settings, Stage
@@ -60,6 +63,21 @@ def _key_accounts(warehouse: Path) -> list[dict]:
         )
         columns = [d[0] for d in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def test_the_benchmark_reference_computes_the_core_marts_numbers(
+    published, sample_export, tmp_path
+):
+    """`make bench BENCH=data` times a plain-DuckDB script against the flow; the comparison
+    holds only if the script computes the same numbers as the flow's core marts."""
+    config, _ = published
+    reference = tmp_path / "reference.duckdb"
+    run_reference(sample_export, Month.parse(MONTH), reference)
+    marts = agreement(reference, config.warehouse, Month.parse(MONTH))
+    assert {mart: differing for mart, _, differing in marts} == {
+        "account_monthly": 0, "account_tier": 0, "account_retention": 0,
+        "portfolio_retention": 0, "account_satisfaction": 0, "account_service": 0}
+    assert all(rows > 0 for _, rows, _ in marts)
 
 
 def test_manifest_lists_every_published_file_with_its_hash(published):
