@@ -167,7 +167,7 @@ def parse_project(
     kept = KeptParse(cache_dir, target, Path(warehouse).name)
     kept.restore(target_dir)
     # No manifest.json: every build writes its own, and this parse runs beside the landing,
-    # which needs both cores (writing the 1.5 MB file took a third of a warm parse).
+    # which needs both cores (writing the 1.5 MB file was about a fifth of a warm parse).
     result = run_dbt(["parse", "--no-write-json"], kept.warehouse, target_dir, target=target,
                      spark_dir=spark_dir)
     kept.keep(target_dir)
