@@ -4,6 +4,8 @@ dependencies pointing one way, no stage reaching into a sibling's internals."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,10 @@ SHARED = {"kam.settings", "kam.month", "kam.errors", "kam.fileio", "kam.schema",
           "kam.assets", "kam.warehouse"}
 ENTRY_POINTS = {"flows", "kam.cli", "kam.launch", "kam.__main__"}
 MODULES = sorted([*ROOT.glob("kam/**/*.py"), *ROOT.glob("flows/*.py")])
+# The one import made where it is used: the entry points load the reporting stack
+# (WeasyPrint, matplotlib: about a second) only when they render, so a command or a run that
+# stops before the reports never pays for it.
+DEFERRED = "kam.report"
 
 
 def _imports(path: Path) -> list[tuple[str, bool]]:
@@ -35,7 +41,23 @@ def _package(path: Path) -> str:
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_imports_are_at_the_top_of_the_module(path):
-    assert [name for name, at_top in _imports(path) if not at_top] == []
+    may_defer = _package(path) in ENTRY_POINTS
+    assert [name for name, at_top in _imports(path) if not at_top
+            and not (may_defer and name.split(".")[:2] == DEFERRED.split("."))] == []
+
+
+def test_the_command_line_and_the_flow_load_no_reporting_stack(tmp_path):
+    # A script file, not `python -c`: a `-c` program that imports Great Expectations ends
+    # silently during the import (pyspark, imported with it, prints "Skipping doctests").
+    check = tmp_path / "imports.py"
+    check.write_text(
+        "import sys\nimport flows.monthly_review\nimport kam.cli\n"
+        "print(sorted(m for m in sys.modules\n"
+        "             if m.split('.')[0] in ('weasyprint', 'matplotlib')\n"
+        "             or m.startswith('kam.report')))\n", encoding="utf-8")
+    loaded = subprocess.run([sys.executable, str(check)], capture_output=True, text=True,
+                            check=True, cwd=ROOT).stdout.strip()
+    assert loaded == "[]"
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
