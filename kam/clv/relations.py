@@ -57,13 +57,20 @@ PREDICTION_SCHEMA = pa.schema(
 )
 
 
+def history_summary(orders: pd.DataFrame, *, month: str) -> pd.DataFrame:
+    """Each account's purchase history up to the end of `month`, from `orders`
+    (int_clv_transactions: account_id, order_date, amount): what the fit and the predictions
+    both read."""
+    return summarise_transactions(orders, Month.parse(month).last_day)
+
+
 def model_fit(
-    orders: pd.DataFrame, *, month: str, run_id: str, min_repeat_accounts: int
+    summary: pd.DataFrame, *, month: str, run_id: str, min_repeat_accounts: int
 ) -> tuple[ClvFit, pa.Table]:
-    """Fit the month's models on `orders` (int_clv_transactions: account_id, order_date, amount)
-    and return the fit with its one-row table."""
+    """Fit the month's models on `summary` (history_summary) and return the fit with its
+    one-row table."""
     reporting = Month.parse(month)
-    fit = fit_clv(summarise_transactions(orders, reporting.last_day), min_repeat_accounts)
+    fit = fit_clv(summary, min_repeat_accounts)
     row = {
         "month": reporting.first_day,
         "run_id": run_id,
@@ -117,7 +124,7 @@ def fit_from_row(row: dict) -> ClvFit:
 
 
 def account_predictions(
-    orders: pd.DataFrame,
+    summary: pd.DataFrame,
     accounts: pd.DataFrame,
     fit: ClvFit,
     *,
@@ -126,11 +133,11 @@ def account_predictions(
 ) -> pa.Table:
     """One row per account of `accounts` (int_clv_accounts: account_id, known_cost_revenue,
     known_cost_margin): its predictions under `fit` for the 12 months after `month` (null
-    without orders), its history summary and its margin ratio."""
+    without orders), its history summary (`summary`, history_summary's) and its margin
+    ratio."""
     reporting = Month.parse(month)
     money = accounts.set_index("account_id")
     margins = margin_ratios(money["known_cost_revenue"], money["known_cost_margin"])
-    summary = summarise_transactions(orders, reporting.last_day)
     predictions = predict_clv(
         summary, fit, reporting.last_day, discount_rate, margins["margin_ratio"]
     ).merge(summary[["account_id", "x", "t_x", "T"]], on="account_id", how="left")

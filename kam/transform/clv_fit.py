@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kam.clv.relations import account_predictions, model_fit
+from kam.clv.relations import account_predictions, history_summary, model_fit
 from kam.transform.engines import Warehouse
 
 FIT_SCHEMA_NAME = "clv"
@@ -43,12 +43,13 @@ def fit_clv_month(warehouse: Warehouse, variables: dict[str, object]) -> ClvFitO
     month, run_id = str(variables["month"]), str(variables["run_id"])
     orders = warehouse.read(ORDERS_SQL)
     accounts = warehouse.read(ACCOUNTS_SQL)
+    summary = history_summary(orders, month=month)
     fit, fit_table = model_fit(
-        orders, month=month, run_id=run_id,
+        summary, month=month, run_id=run_id,
         min_repeat_accounts=int(variables["clv_min_repeat_accounts"]),
     )
     predictions = account_predictions(
-        orders, accounts, fit, month=month,
+        summary, accounts, fit, month=month,
         discount_rate=float(variables["clv_discount_rate"]),
     )
     warehouse.write(FIT_SCHEMA_NAME, FITTED_MODELS, fit_table)

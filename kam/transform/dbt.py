@@ -6,6 +6,7 @@ first everything the fit reads, then the rest, which reads the fit's tables.
 
 from __future__ import annotations
 
+import functools
 import gc
 import io
 import json
@@ -102,8 +103,14 @@ def invalid_var(error: BaseException | None) -> UsageError | None:
 
 def project_var(name: str) -> object:
     """A var's default in dbt_project.yml (what dbt uses when the run does not pass it)."""
+    return _project_vars()[name]
+
+
+@functools.cache
+def _project_vars() -> dict[str, object]:
+    # the project is part of the installed package: read once per process
     project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
-    return project["vars"][name]
+    return project["vars"]
 
 
 def run_dbt(

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from kam.clv.relations import model_fit
+from kam.clv.relations import history_summary, model_fit
 
 CALIBRATION_ORDERS = Path(__file__).parents[1] / "fixtures" / "cdnow" / "calibration_orders.csv"
 
@@ -48,7 +48,8 @@ def fit_row(session: duckdb.DuckDBPyConnection) -> dict:
         "select account_id, order_date, cast(amount as double) as amount from orders"
         " where is_completed and account_id in (select account_id from accounts)"
     ).df()
-    _, table = model_fit(orders, month="1997-09", run_id="cdnow", min_repeat_accounts=30)
+    summary = history_summary(orders, month="1997-09")
+    _, table = model_fit(summary, month="1997-09", run_id="cdnow", min_repeat_accounts=30)
     return table.to_pylist()[0]
 
 
