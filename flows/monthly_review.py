@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -52,18 +53,17 @@ from kam.publish import (
 )
 from kam.run_id import derive_run_id
 from kam.settings import Settings, Stage
-from kam.transform.dbt import (
-    Manifest,
-    build_after_clv_fit,
-    build_clv_inputs,
-    dbt_vars,
-    fit_clv,
-    generate_docs,
-    parse_project,
-)
 from kam.transform.docs import write_static_docs
 from kam.transform.engines import SPARK, land_in_spark, spark_dir_for_run, spark_session
-from kam.validate import ValidationSummary, validate_warehouse
+from kam.validate import ValidationSummary
+
+if TYPE_CHECKING:
+    from dbt.contracts.graph.manifest import Manifest
+
+# Great Expectations (kam.validate.validation) and dbt (kam.transform.dbt) take seconds to
+# import, so the tasks that validate and build import them where they use them: the `kam`
+# command loads them while Prefect's server starts (kam.launch), and a run started any other
+# way pays for them only when it gets there.
 
 
 def _io_failure(task, task_run, state) -> bool:
@@ -139,6 +139,8 @@ def validate(
     settings: Settings, warehouse: Path, run_id: str, evidence_dir: Path
 ) -> ValidationSummary:
     """Run the expectation suites; quarantine warning rows; record every result."""
+    from kam.validate.validation import validate_warehouse
+
     return validate_warehouse(
         warehouse,
         run_id=run_id,
@@ -164,6 +166,8 @@ def parse_models(
 ) -> Manifest:
     """Parse the dbt project (the last run's parse reused): the manifest every dbt step of
     the run uses."""
+    from kam.transform.dbt import parse_project
+
     return parse_project(warehouse, target_dir, target=target.name,
                          spark_dir=target.spark_dir, cache_dir=settings.parse_cache_dir)
 
@@ -198,6 +202,8 @@ def transform_clv_inputs(
     manifest: Manifest,
 ):
     """Build every model the CLV fit reads (and their tests)."""
+    from kam.transform.dbt import build_clv_inputs, dbt_vars
+
     return build_clv_inputs(warehouse, dbt_vars(settings, run_id), target_dir,
                             target=target.name, spark_dir=target.spark_dir, manifest=manifest)
 
@@ -205,6 +211,8 @@ def transform_clv_inputs(
 @task(cache_policy=NO_CACHE)
 def fit_clv_models(settings: Settings, warehouse: Path, run_id: str, target: DbtTarget):
     """Fit the month's CLV models on the target's engine and write the fit's tables."""
+    from kam.transform.dbt import dbt_vars, fit_clv
+
     return fit_clv(warehouse, dbt_vars(settings, run_id), target=target.name,
                    spark_dir=target.spark_dir)
 
@@ -215,6 +223,8 @@ def transform_rest(
     manifest: Manifest,
 ):
     """Build every other model, snapshot and test for the month, the CLV marts included."""
+    from kam.transform.dbt import build_after_clv_fit, dbt_vars
+
     return build_after_clv_fit(warehouse, dbt_vars(settings, run_id), target_dir,
                                target=target.name, spark_dir=target.spark_dir,
                                manifest=manifest)
@@ -243,6 +253,8 @@ def document_models(
     manifest: Manifest,
 ) -> Path:
     """Publish dbt's documentation of every model and column beside the month's reports."""
+    from kam.transform.dbt import dbt_vars, generate_docs
+
     generate_docs(warehouse, dbt_vars(settings, run_id), target_dir, manifest=manifest)
     return write_static_docs(
         target_dir,

@@ -6,12 +6,16 @@ Prefect's temporary server: a Python process that imports Prefect's server and m
 its database, several seconds on a small machine. Prefect starts it at the first flow call,
 which comes only after the pipeline's imports (Prefect, dbt, Great Expectations, WeasyPrint:
 several seconds). Started here, before those imports, it comes up at the same time on
-another core. Any other command, or a run against a configured API, starts nothing.
+another core. It still takes longer than the command line's imports, so a flow command
+loads Great Expectations and dbt, which its tasks import where they use them, on a thread
+while it waits. Any other command, or a run against a configured API, starts nothing and
+loads neither.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import importlib
 import importlib.util
@@ -20,6 +24,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 import warnings
@@ -30,8 +35,13 @@ from kam.errors import PipelineError
 # What a user can do when the temporary server does not come up.
 _SERVER_HINT = "nothing ran; PREFECT_API_URL may name a running Prefect server to use instead"
 
-# The commands that run a Prefect flow.
-FLOW_COMMANDS = frozenset({"run", "backfill", "demo", "validate"})
+# The commands that run a Prefect flow, with what their tasks import where they use them
+# (Great Expectations, dbt: two to three seconds together), loaded while the temporary
+# server is starting.
+_VALIDATION, _MODELS = "kam.validate.validation", "kam.transform.dbt"
+FLOW_STACKS = {"run": (_VALIDATION, _MODELS), "backfill": (_VALIDATION, _MODELS),
+               "demo": (_VALIDATION, _MODELS), "validate": (_VALIDATION,)}
+FLOW_COMMANDS = frozenset(FLOW_STACKS)
 # Prefect reads its environment when it is imported, as does the server process it starts:
 # both get a patient start-up (its 20 s default has been missed on a loaded 2-core machine)
 # and no usage reporting from a batch job. A user's own environment still wins. (kam.cli
@@ -155,7 +165,41 @@ def main() -> None:
                             category=FutureWarning)
     # Imported only now, while the server starts: these imports are what it overlaps.
     cli = importlib.import_module("kam.cli")
-    gc.freeze()
-    gc.enable()
+    if server is None:
+        gc.freeze()
+        gc.enable()
+        cli.main()
+        return
+    # The server takes longer to come up than the command line to load: the flow's stacks
+    # load meanwhile, on a thread, while the main thread waits for the server.
+    stacks = StackLoader(FLOW_STACKS[command_of(sys.argv[1:])])
     startup_timeout = float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])
-    cli.main(before_flows=(lambda: server.wait_until_ready(startup_timeout)) if server else None)
+
+    def before_flows() -> None:
+        try:
+            server.wait_until_ready(startup_timeout)
+        finally:
+            stacks.join()
+            gc.freeze()
+            gc.enable()
+
+    cli.main(before_flows=before_flows)
+
+
+class StackLoader:
+    """Modules imported on a thread of their own. A failed import is left for the code that
+    uses the module to raise, where it says what failed."""
+
+    def __init__(self, modules: tuple[str, ...]):
+        self._thread = threading.Thread(target=self._load, args=(modules,),
+                                        name="kam stack loader", daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _load(modules: tuple[str, ...]) -> None:
+        for module in modules:
+            with contextlib.suppress(Exception):
+                importlib.import_module(module)
+
+    def join(self) -> None:
+        self._thread.join()

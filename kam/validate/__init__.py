@@ -1,6 +1,9 @@
-"""Data quality: the committed expectation suites run with Great Expectations (issue 4)."""
+"""Data quality: the committed expectation suites run with Great Expectations (issue 4).
+
+The package itself loads only what a validation's result is (kam.validate.summary), not
+Great Expectations, which kam.validate.validation brings in when a run validates.
+"""
 
 from kam.validate.summary import Finding, ValidationSummary
-from kam.validate.validation import validate_warehouse
 
-__all__ = ["Finding", "ValidationSummary", "validate_warehouse"]
+__all__ = ["Finding", "ValidationSummary"]

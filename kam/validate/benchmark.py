@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from kam.schema import AUDIT_DDL, TABLES
-from kam.validate import validate_warehouse
+from kam.validate.validation import validate_warehouse
 
 
 def build(warehouse: Path, orders: int, accounts: int) -> None:

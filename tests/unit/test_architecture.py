@@ -15,16 +15,27 @@ SHARED = {"kam.settings", "kam.month", "kam.errors", "kam.fileio", "kam.schema",
           "kam.assets", "kam.warehouse"}
 ENTRY_POINTS = {"flows", "kam.cli", "kam.launch", "kam.__main__"}
 MODULES = sorted([*ROOT.glob("kam/**/*.py"), *ROOT.glob("flows/*.py")])
-# The one import made where it is used: the entry points load the reporting stack
-# (WeasyPrint, matplotlib: about a second) only when they render, so a command or a run that
-# stops before the reports never pays for it.
-DEFERRED = "kam.report"
+# The imports made where they are used, by the entry points only: the reporting stack
+# (WeasyPrint, matplotlib: about a second) when they render, so a command or a run that
+# stops before the reports never pays for it; Great Expectations and dbt (seconds) in the
+# tasks that validate and build, which a run starts while the export lands.
+DEFERRED = ("kam.report", "kam.validate.validation", "kam.transform.dbt")
+# What importing the command line and the flow must not load, for the same reasons.
+LOADED_WHEN_USED = ("weasyprint", "matplotlib", "great_expectations", "dbt")
+
+
+def _deferred(name: str) -> bool:
+    return any(name == module or name.startswith(module + ".") for module in DEFERRED)
 
 
 def _imports(path: Path) -> list[tuple[str, bool]]:
     """(imported module, imported at module level) for every import of the file."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     top = {id(node) for node in tree.body}
+    # `if TYPE_CHECKING:` imports are annotations only, read by type checkers, not run
+    top |= {id(node) for block in tree.body
+            if isinstance(block, ast.If) and ast.unparse(block.test) == "TYPE_CHECKING"
+            for node in block.body}
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -43,18 +54,18 @@ def _package(path: Path) -> str:
 def test_imports_are_at_the_top_of_the_module(path):
     may_defer = _package(path) in ENTRY_POINTS
     assert [name for name, at_top in _imports(path) if not at_top
-            and not (may_defer and name.split(".")[:2] == DEFERRED.split("."))] == []
+            and not (may_defer and _deferred(name))] == []
 
 
-def test_the_command_line_and_the_flow_load_no_reporting_stack(tmp_path):
+def test_the_command_line_and_the_flow_load_no_reporting_validation_or_dbt_stack(tmp_path):
     # A script file, not `python -c`: a `-c` program that imports Great Expectations ends
     # silently during the import (pyspark, imported with it, prints "Skipping doctests").
     check = tmp_path / "imports.py"
     check.write_text(
         "import sys\nimport flows.monthly_review\nimport kam.cli\n"
-        "print(sorted(m for m in sys.modules\n"
-        "             if m.split('.')[0] in ('weasyprint', 'matplotlib')\n"
-        "             or m.startswith('kam.report')))\n", encoding="utf-8")
+        f"print(sorted(m for m in sys.modules\n"
+        f"             if m.split('.')[0] in {LOADED_WHEN_USED!r}\n"
+        f"             or any(m.startswith(d) for d in {DEFERRED!r})))\n", encoding="utf-8")
     loaded = subprocess.run([sys.executable, str(check)], capture_output=True, text=True,
                             check=True, cwd=ROOT).stdout.strip()
     assert loaded == "[]"

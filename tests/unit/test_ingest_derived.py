@@ -12,7 +12,7 @@ from kam.errors import DataQualityError, UsageError
 from kam.extract import check_profile, load_profile
 from kam.extract.landing import extract_export
 from kam.month import Month
-from kam.validate import validate_warehouse
+from kam.validate.validation import validate_warehouse
 
 # A HubSpot export as the product writes it: users with User ID, First Name and Last
 # Name; companies naming their owner; tickets with the first agent email response date.

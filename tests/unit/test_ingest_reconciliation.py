@@ -11,7 +11,7 @@ import pytest
 
 from kam.extract.landing import extract_export
 from kam.month import Month
-from kam.validate import validate_warehouse
+from kam.validate.validation import validate_warehouse
 
 MONTH = Month(2026, 10)
 THRESHOLDS = {"max_volume_drop": 0.5, "freshness_grace_days": 7}

@@ -66,7 +66,9 @@ def _launch(monkeypatch, argv: list[str], environ: dict[str, str] | None = None)
         events.append("command runs")
 
     def import_module(name):
-        assert name == "kam.cli"
+        if name != "kam.cli":
+            events.append(f"load {name}")
+            return SimpleNamespace()
         events.append("import kam.cli")
         return SimpleNamespace(main=cli_main)
 
@@ -80,15 +82,44 @@ def _launch(monkeypatch, argv: list[str], environ: dict[str, str] | None = None)
     return events
 
 
+def _stacks_loaded(events: list[str]) -> tuple[list[str], set[str]]:
+    """The events but the stack loader's, and the modules it loaded, each before the
+    command ran (the loader runs on its own thread, so only that order is fixed)."""
+    loads = [event for event in events if event.startswith("load ")]
+    assert all(events.index(load) < events.index("command runs") for load in loads)
+    return [e for e in events if e not in loads], {load.removeprefix("load ") for load in loads}
+
+
 def test_a_run_waits_for_the_server_started_before_the_imports(monkeypatch):
-    assert _launch(monkeypatch, ["run", "--month", "2026-10"]) == [
+    events, loaded = _stacks_loaded(_launch(monkeypatch, ["run", "--month", "2026-10"]))
+    assert events == [
         "at exit freeze", "server start", "at exit stop", "import kam.cli", "imports done",
         "api http://127.0.0.1:1234/api", "server ready within 120 s", "command runs"]
+    assert loaded == {"kam.validate.validation", "kam.transform.dbt"}
+
+
+def test_a_validation_loads_great_expectations_but_not_dbt_while_the_server_starts(
+    monkeypatch,
+):
+    _, loaded = _stacks_loaded(_launch(monkeypatch, ["validate", "--input", "x"]))
+    assert loaded == {"kam.validate.validation"}
 
 
 def test_another_command_starts_no_server(monkeypatch):
     assert _launch(monkeypatch, ["generate", "--out", "x"]) == [
         "at exit freeze", "import kam.cli", "imports done", "api None", "command runs"]
+
+
+def test_a_stack_that_fails_to_load_is_left_for_its_user_to_report(monkeypatch):
+    tried = []
+
+    def failing_import(name):
+        tried.append(name)
+        raise ImportError(f"no module named {name}")
+
+    monkeypatch.setattr(launch.importlib, "import_module", failing_import)
+    launch.StackLoader(("kam.missing_one", "kam.missing_two")).join()
+    assert tried == ["kam.missing_one", "kam.missing_two"]
 
 
 def test_a_configured_api_starts_no_server(monkeypatch):

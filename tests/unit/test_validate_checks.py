@@ -15,7 +15,7 @@ import pytest
 from kam.errors import DataQualityError
 from kam.month import Month
 from kam.schema import AUDIT_DDL, TABLES
-from kam.validate import validate_warehouse
+from kam.validate.validation import validate_warehouse
 
 MONTH = Month(2026, 10)
 # The settings' default data-quality thresholds.

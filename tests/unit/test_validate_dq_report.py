@@ -18,7 +18,7 @@ from kam.report.data_quality import (
     render_data_quality_pdf,
     report_data,
 )
-from kam.validate import validate_warehouse
+from kam.validate.validation import validate_warehouse
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_validate_checks import MONTH, THRESHOLDS, add, build_warehouse, clean_rows  # noqa: E402
