@@ -79,6 +79,12 @@ class TemporaryApiServer:
         "PREFECT__SERVER_EPHEMERAL": "1",
         "PREFECT__SERVER_FINAL": "1",
     }
+    # `python -m uvicorn`, with Prefect's server imported first with the collector off, as
+    # this process imports the command line: its imports are most of the server's start,
+    # and the collector's passes over what they make were a fifth of it (on its own on a
+    # quiet 2-core machine, five starts each: ready in 3.4 to 3.7 s against 4.3 to 4.8 s).
+    UVICORN = ("import gc; gc.disable(); import prefect.server.api.server; gc.freeze();"
+               " gc.enable(); import uvicorn.main; uvicorn.main.main()")
 
     def __init__(self, environ: dict[str, str]):
         self.port = _free_port()
@@ -86,7 +92,7 @@ class TemporaryApiServer:
         self.api_url = f"http://127.0.0.1:{self.port}/api"
         prefect_parent = Path(importlib.util.find_spec("prefect").origin).parent.parent
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect_parent), "--factory",
+            [sys.executable, "-c", self.UVICORN, "--app-dir", str(prefect_parent), "--factory",
              "prefect.server.api.server:create_app", "--host", "127.0.0.1",
              "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
             env={**environ, **self.SERVER_ENVIRONMENT},
