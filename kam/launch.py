@@ -4,12 +4,12 @@ and the process ends without a slow shutdown.
 A command that runs a flow with no Prefect API configured (PREFECT_API_URL unset) needs
 Prefect's temporary server: a Python process that imports Prefect's server and migrates
 its database, several seconds on a small machine. Prefect starts it at the first flow call,
-which comes only after the pipeline's imports (Prefect, dbt, Great Expectations, WeasyPrint:
-several seconds). Started here, before those imports, it comes up at the same time on
-another core. It still takes longer than the command line's imports, so a flow command
-loads Great Expectations and dbt, which its tasks import where they use them, on a thread
-while it waits. Any other command, or a run against a configured API, starts nothing and
-loads neither.
+which comes only after the command line's imports (Prefect, DuckDB, the flows: seconds).
+Started here, before those imports, it comes up at the same time on another core. It
+still takes longer than the command line's imports, so a flow command loads Great
+Expectations and dbt, which its tasks import where they use them, on a thread while it
+waits. Any other command, or a run against a configured API, starts nothing and loads
+neither.
 """
 
 from __future__ import annotations
