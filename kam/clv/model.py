@@ -29,6 +29,12 @@ from kam.clv.value import discounted_purchases, month_end_offsets_weeks
 BGNBD_GAMMA_GAMMA = "bgnbd_gamma_gamma"
 HISTORICAL_RATE = "historical_rate"
 
+# Predictions are kept to a millionth (p_alive, purchases) and to the cent (money): far finer
+# than the model can tell apart, and coarse enough that the last bits of floating-point
+# arithmetic, which differ between CPUs, never reach a stored figure.
+COUNT_DECIMALS = 6
+MONEY_DECIMALS = 2
+
 PREDICTION_COLUMNS = [
     "account_id", "p_alive", "expected_purchases_12m", "expected_avg_order_value",
     "predicted_clv_12m",
@@ -156,13 +162,13 @@ def predict_clv(
         spend = summary["mean_spend"].to_numpy(dtype=float)
 
     margin = margin_ratio.reindex(summary["account_id"]).to_numpy(dtype=float)
+    clv = margin * spend * discounted_purchases(cumulative, annual_discount_rate)
     return pd.DataFrame(
         {
             "account_id": summary["account_id"].to_numpy(),
-            "p_alive": alive,
-            "expected_purchases_12m": cumulative[:, -1],
-            "expected_avg_order_value": spend,
-            "predicted_clv_12m": margin * spend
-            * discounted_purchases(cumulative, annual_discount_rate),
+            "p_alive": np.round(alive, COUNT_DECIMALS),
+            "expected_purchases_12m": np.round(cumulative[:, -1], COUNT_DECIMALS),
+            "expected_avg_order_value": np.round(spend, MONEY_DECIMALS),
+            "predicted_clv_12m": np.round(clv, MONEY_DECIMALS),
         }
     )

@@ -41,7 +41,13 @@ def discounted_purchases(cumulative_purchases: np.ndarray, annual_rate: float) -
     """
     cumulative = np.atleast_2d(cumulative_purchases)
     monthly = np.diff(cumulative, axis=1, prepend=0.0)
-    return monthly @ discount_factors(annual_rate, cumulative.shape[1])
+    factors = discount_factors(annual_rate, cumulative.shape[1])
+    # Month by month in a fixed order: a matrix product's BLAS kernel orders the additions
+    # by the CPU, and the figures must not depend on the machine.
+    discounted = np.zeros(cumulative.shape[0])
+    for month, factor in enumerate(factors):
+        discounted += monthly[:, month] * factor
+    return discounted
 
 
 def margin_ratios(known_cost_revenue: pd.Series, known_cost_margin: pd.Series) -> pd.DataFrame:
