@@ -154,12 +154,14 @@ def _clv(explanation):
                                   for t in month_end_offsets_weeks(MONTH_END)])
     mean_repeat_spend = float(_total(days[1:], "day_amount")) / x
     spend = gamma_gamma.expected_spend(spending, np.array([x]), np.array([mean_repeat_spend]))
+    # stored to six decimals and to the cent (docs/metrics.md)
     return {
-        "p_alive": bgnbd.p_alive(params, *args)[0],
-        "expected_purchases_12m": cumulative[0, -1],
-        "expected_avg_order_value": spend[0],
-        "predicted_clv_12m": inputs["margin_ratio"] * spend[0]
-        * discounted_purchases(cumulative, Settings().clv_discount_rate)[0],
+        "p_alive": round(bgnbd.p_alive(params, *args)[0], 6),
+        "expected_purchases_12m": round(cumulative[0, -1], 6),
+        "expected_avg_order_value": round(spend[0], 2),
+        "predicted_clv_12m": round(inputs["margin_ratio"] * spend[0]
+                                   * discounted_purchases(cumulative,
+                                                          Settings().clv_discount_rate)[0], 2),
     }[explanation.metric.name]
 
 
