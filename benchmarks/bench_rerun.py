@@ -18,19 +18,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.bench_data import ROOT, export_folder, stage_seconds
+from benchmarks.bench_data import ROOT, generated_export, stage_seconds
 from benchmarks.measure import Measured, run_measured
 
 TARGET = 0.10
-
-
-def _export(accounts: int) -> Path:
-    previous = os.environ.pop("KAM_BENCH_EXPORT", None)
-    try:
-        return export_folder(accounts=accounts)
-    finally:
-        if previous is not None:
-            os.environ["KAM_BENCH_EXPORT"] = previous
 
 
 def _run(export: Path, scratch: Path) -> Measured:
@@ -46,7 +37,7 @@ def _run(export: Path, scratch: Path) -> Measured:
 
 def main(argv: list[str]) -> None:
     accounts = int(os.environ.get("KAM_BENCH_RERUN_ACCOUNTS", "1000"))
-    export = _export(accounts)
+    export = generated_export(accounts)
     with tempfile.TemporaryDirectory(prefix="kam-bench-rerun-") as tmp:
         first = _run(export, Path(tmp))
         rerun = _run(export, Path(tmp))
