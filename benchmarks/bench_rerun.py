@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.bench_data import ROOT, generated_export, stage_seconds
+from benchmarks.bench_data import ROOT, generated_export, stages_line
 from benchmarks.measure import Measured, run_measured
 
 TARGET = 0.10
@@ -51,10 +51,4 @@ def main(argv: list[str]) -> None:
     print(f"{'run s (CPU)':<20} rerun {rerun.cpu_seconds:7.1f}   first run "
           f"{first.cpu_seconds:7.1f}   ratio {rerun.cpu_seconds / first.cpu_seconds:4.2f}")
     for label, measured in (("first run", first), ("rerun", rerun)):
-        stages = stage_seconds(measured.stdout)
-        # what the stages do not cover: the summary, Prefect stopping its temporary server,
-        # the interpreter's exit
-        rest = measured.wall_seconds - sum(stages.values())
-        print(f"{label} s per stage: "
-              + ", ".join(f"{name} {seconds:.1f}" for name, seconds in stages.items())
-              + f", exit and summary {max(rest, 0):.1f}")
+        print(stages_line(f"{label} s per stage", [measured]))
